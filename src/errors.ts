@@ -1,0 +1,235 @@
+import type { ResponseHeaders } from './internal/headers.js';
+import { scrub } from './internal/redact.js';
+import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
+
+/**
+ * The base of every error this package throws. Switch on `code` (stable data), not on `message`.
+ * No error ever holds the client secret, a code, or a token.
+ */
+export class OAuthError extends Error {
+  /** A stable, machine-readable code: the server's error code, or one of this package's. */
+  readonly code: string;
+
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Thrown before any request when an argument or option is missing or makes no sense. */
+export class OAuthValidationError extends OAuthError {
+  constructor(message: string, code = 'OAUTH_INVALID_INPUT') {
+    super(message, code);
+  }
+}
+
+/** The `state` from the callback is not the one this flow started with: a possible CSRF. */
+export class StateMismatchError extends OAuthValidationError {
+  constructor() {
+    super(
+      'The OAuth callback state does not match the expected state; refusing to exchange the code.',
+      'OAUTH_STATE_MISMATCH',
+    );
+  }
+}
+
+/** The server answered 2xx but not with usable tokens. */
+export class InvalidResponseError extends OAuthError {
+  readonly status: number;
+  readonly headers: ResponseHeaders;
+
+  constructor(message: string, status: number, headers: ResponseHeaders) {
+    super(message, 'OAUTH_INVALID_RESPONSE');
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
+/** The request failed on the network: refused, reset, DNS, or a body cut short. */
+export class OAuthConnectionError extends OAuthError {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options?.code ?? 'OAUTH_CONNECTION_ERROR', options);
+  }
+}
+
+/** No complete answer within `timeoutMs`. The server may have acted, so it is never retried. */
+export class OAuthTimeoutError extends OAuthConnectionError {
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    super(`No complete response within ${timeoutMs} ms.`, { code: 'OAUTH_TIMEOUT' });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The caller's `AbortSignal` fired. */
+export class OAuthAbortError extends OAuthError {
+  constructor() {
+    super('The request was aborted by the caller.', 'OAUTH_ABORTED');
+  }
+}
+
+/** Error codes meaning the code or refresh token is dead: only a new consent helps. */
+const REAUTHORIZATION_CODES = new Set(['invalid_grant', 'invalid_token', 'expired_token', 'token_expired']);
+
+export interface OAuthApiErrorInit {
+  status: number;
+  headers: ResponseHeaders;
+  /** The server's error code (`error_name` or RFC 6749 `error`), if the body had one. */
+  serverCode?: string;
+  description?: string;
+  path?: string;
+  retryAfterMs?: number;
+}
+
+/** The server answered with a non-2xx status. Carries the server's own words. */
+export class OAuthApiError extends OAuthError {
+  readonly status: number;
+  /** The server's description (`error_msg` or `error_description`), or an excerpt of a non-JSON body. */
+  readonly description: string | undefined;
+  /** The request field the error is about (`error_path`), when the server named one. */
+  readonly path: string | undefined;
+  readonly headers: ResponseHeaders;
+  /** The rate-limit window the response reported, if it carried the headers. */
+  readonly rateLimit: RateLimit | undefined;
+  /** True when the code or refresh token is no longer valid: send the user back to consent. */
+  readonly requiresReauthorization: boolean;
+
+  constructor(init: OAuthApiErrorInit) {
+    const code = init.serverCode ?? `http_${init.status}`;
+    const detail = init.description ? `: ${init.description}` : '';
+    super(`Dropbox Sign OAuth request failed with ${init.status} ${code}${detail}`, code);
+    this.status = init.status;
+    this.description = init.description;
+    this.path = init.path;
+    this.headers = init.headers;
+    this.rateLimit = parseRateLimit(init.headers);
+    this.requiresReauthorization =
+      (init.status === 400 || init.status === 401) && REAUTHORIZATION_CODES.has(init.serverCode ?? '');
+  }
+}
+
+export class BadRequestError extends OAuthApiError {}
+export class AuthenticationError extends OAuthApiError {}
+export class PaymentRequiredError extends OAuthApiError {}
+export class PermissionDeniedError extends OAuthApiError {}
+export class NotFoundError extends OAuthApiError {}
+export class InternalServerError extends OAuthApiError {}
+
+/** 429: slow down. `retryAfterMs` is the server's `Retry-After`, when it sent one. */
+export class RateLimitError extends OAuthApiError {
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: OAuthApiErrorInit) {
+    super(init);
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+const EXCERPT_LENGTH = 200;
+
+function excerpt(body: string): string | undefined {
+  const text = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!text) return undefined;
+  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
+}
+
+function stringField(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Reads either error shape: Dropbox Sign's `{error: {error_name, error_msg}}` or RFC 6749 §5.2. */
+function readErrorBody(body: string): Pick<OAuthApiErrorInit, 'serverCode' | 'description' | 'path'> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { description: excerpt(body) };
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return { description: excerpt(body) };
+  const error = (json as Record<string, unknown>).error;
+  if (error !== null && typeof error === 'object' && !Array.isArray(error)) {
+    const dropbox = error as Record<string, unknown>;
+    return {
+      serverCode: stringField(dropbox.error_name),
+      description: stringField(dropbox.error_msg),
+      path: stringField(dropbox.error_path),
+    };
+  }
+  const rfc = json as Record<string, unknown>;
+  return { serverCode: stringField(rfc.error), description: stringField(rfc.error_description) };
+}
+
+/**
+ * The one place a non-2xx response becomes an error: picks the class by status and fills it with
+ * the server's words, scrubbed of the secrets this request carried.
+ */
+export function apiErrorFromResponse(
+  status: number,
+  headers: ResponseHeaders,
+  body: string,
+  secrets: readonly (string | undefined)[],
+  now: number,
+): OAuthApiError {
+  const parsed = readErrorBody(body);
+  const clean = (text: string | undefined) => (text === undefined ? undefined : scrub(text, secrets));
+  const init: OAuthApiErrorInit = {
+    status,
+    headers,
+    serverCode: clean(parsed.serverCode),
+    description: clean(parsed.description),
+    path: clean(parsed.path),
+    retryAfterMs: parseRetryAfter(headers['retry-after'], now),
+  };
+  if (status === 400) return new BadRequestError(init);
+  if (status === 401) return new AuthenticationError(init);
+  if (status === 402) return new PaymentRequiredError(init);
+  if (status === 403) return new PermissionDeniedError(init);
+  if (status === 404) return new NotFoundError(init);
+  if (status === 429) return new RateLimitError(init);
+  if (status >= 500) return new InternalServerError(init);
+  return new OAuthApiError(init);
+}
+
+/** Copies what helps diagnose a network failure, and nothing that could carry a request body. */
+export function sanitizedCause(error: unknown, secrets: readonly (string | undefined)[]): Error {
+  const source = error instanceof Error ? error : new Error(String(error));
+  const nested = (source as { cause?: unknown }).cause;
+  const copy = new Error(
+    scrub(source.message, secrets),
+    nested instanceof Error ? { cause: sanitizedCause(nested, secrets) } : undefined,
+  );
+  copy.name = source.name;
+  const code = (source as { code?: unknown }).code;
+  if (typeof code === 'string') (copy as Error & { code?: string }).code = code;
+  copy.stack = `${copy.name}: ${copy.message}`;
+  return copy;
+}
+
+/** A `TokenManager` has no tokens under this key: set them first (`setTokens`). */
+export class TokenNotFoundError extends OAuthError {
+  readonly key: string;
+
+  constructor(key: string) {
+    super(`No tokens are stored under key ${JSON.stringify(key)}.`, 'OAUTH_NO_TOKENS');
+    this.key = key;
+  }
+}
+
+/**
+ * Fresh tokens were obtained but the store or `onTokens` failed to take them. They are kept in
+ * memory (they are the only valid ones now) and the next call persists them without refreshing.
+ */
+export class TokenPersistError extends OAuthError {
+  constructor(cause: Error) {
+    super(
+      'Refreshed tokens could not be persisted; they are kept in memory and will be persisted on the next call.',
+      'OAUTH_PERSIST_FAILED',
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,152 @@
+import { BASE_PATH } from '../generated/runtime.js';
+import { OAuthValidationError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { FetchLike } from './transport.js';
+
+export interface OAuthClientOptions {
+  /** The API app's client id. Required. */
+  clientId: string;
+  /** The API app's secret. Required; never printed, logged or put in an error. */
+  clientSecret: string;
+  /** The OAuth host. Default `https://app.hellosign.com`. */
+  baseUrl?: string;
+  /** A Fetch API implementation (global `fetch`, node-fetch, …). Default: node-fetch 2 with keep-alive. */
+  fetch?: FetchLike | typeof fetch;
+  /** Per attempt, covering headers and body. Default 30 000. */
+  timeoutMs?: number;
+  /** Retries where the server certainly did not act (see README, Retries). Default 2. */
+  maxRetries?: number;
+  /** First backoff step for retries without `Retry-After`; doubles each time, with full jitter. Default 500. */
+  retryBaseDelayMs?: number;
+  /** A `Retry-After` longer than this is not waited for: the error is returned instead. Default 60 000. */
+  maxRetryAfterMs?: number;
+  /** Responses larger than this fail with `InvalidResponseError` unread. Default 1 MiB. */
+  maxResponseBytes?: number;
+  /** Appended to `hellosign-oauth/<version> node/<version>` in the User-Agent header. */
+  userAgent?: string;
+  /** Allows an `http:` base URL, for loopback hosts (127.0.0.1, localhost, [::1]) only. */
+  allowInsecureHttp?: boolean;
+  /** Receives redacted events. */
+  logger?: Logger;
+  /** The clock, in ms since the epoch. Default `Date.now`; inject one in tests. */
+  now?: () => number;
+}
+
+export interface ResolvedOptions {
+  clientId: string;
+  clientSecret: string;
+  baseUrl: string;
+  fetch?: FetchLike | typeof fetch;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  maxRetryAfterMs: number;
+  maxResponseBytes: number;
+  userAgent?: string;
+  logger?: Logger;
+  now: () => number;
+}
+
+const KNOWN = new Set([
+  'clientId',
+  'clientSecret',
+  'baseUrl',
+  'fetch',
+  'timeoutMs',
+  'maxRetries',
+  'retryBaseDelayMs',
+  'maxRetryAfterMs',
+  'maxResponseBytes',
+  'userAgent',
+  'allowInsecureHttp',
+  'logger',
+  'now',
+]);
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+// setTimeout cannot wait longer than this; a larger timeout would fire at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function text(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new OAuthValidationError(`${name} is required and must be a non-empty string.`);
+  }
+  return value;
+}
+
+function number(value: unknown, name: string, fallback: number, min: number, max: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new OAuthValidationError(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function baseUrl(value: unknown, allowInsecureHttp: boolean): string {
+  if (value === undefined) return BASE_PATH;
+  let url: URL;
+  try {
+    url = new URL(text(value, 'baseUrl'));
+  } catch (error) {
+    if (error instanceof OAuthValidationError) throw error;
+    throw new OAuthValidationError('baseUrl must be an absolute URL.');
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new OAuthValidationError('baseUrl must not carry a query, a fragment or credentials.');
+  }
+  if (url.protocol === 'http:') {
+    if (!allowInsecureHttp || !LOOPBACK.has(url.hostname)) {
+      throw new OAuthValidationError(
+        'baseUrl must use https:. http: is allowed only for loopback hosts (127.0.0.1, localhost, [::1]) with allowInsecureHttp: true.',
+      );
+    }
+  } else if (url.protocol !== 'https:') {
+    throw new OAuthValidationError('baseUrl must use https:.');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** Validates every option once, up front, so a misconfiguration fails at construction. */
+export function resolveOptions(options: OAuthClientOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new OAuthValidationError('OAuthClient needs an options object with clientId and clientSecret.');
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new OAuthValidationError(`Unknown option "${key}".`);
+  }
+  if (options.allowInsecureHttp !== undefined && typeof options.allowInsecureHttp !== 'boolean') {
+    throw new OAuthValidationError('allowInsecureHttp must be a boolean.');
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new OAuthValidationError('fetch must be a function.');
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new OAuthValidationError('now must be a function.');
+  }
+  if (options.logger !== undefined && (options.logger === null || typeof options.logger !== 'object')) {
+    throw new OAuthValidationError('logger must be an object with debug/info/warn/error methods.');
+  }
+  if (options.userAgent !== undefined && (typeof options.userAgent !== 'string' || /[\r\n]/.test(options.userAgent))) {
+    throw new OAuthValidationError('userAgent must be a single-line string.');
+  }
+  return {
+    clientId: text(options.clientId, 'clientId'),
+    clientSecret: text(options.clientSecret, 'clientSecret'),
+    baseUrl: baseUrl(options.baseUrl, options.allowInsecureHttp === true),
+    fetch: options.fetch,
+    timeoutMs: number(options.timeoutMs, 'timeoutMs', 30_000, 1, MAX_TIMER_MS),
+    maxRetries: number(options.maxRetries, 'maxRetries', 2, 0, 10, true),
+    retryBaseDelayMs: number(options.retryBaseDelayMs, 'retryBaseDelayMs', 500, 0, MAX_TIMER_MS),
+    maxRetryAfterMs: number(options.maxRetryAfterMs, 'maxRetryAfterMs', 60_000, 0, MAX_TIMER_MS),
+    maxResponseBytes: number(options.maxResponseBytes, 'maxResponseBytes', 1024 * 1024, 1, 2 ** 30, true),
+    userAgent: options.userAgent,
+    logger: options.logger,
+    now: options.now ?? Date.now,
+  };
+}

@@ -1,0 +1,266 @@
+import {
+  InvalidResponseError,
+  OAuthAbortError,
+  OAuthConnectionError,
+  OAuthTimeoutError,
+  sanitizedCause,
+} from './errors.js';
+import { defaultFetch } from './internal/default-fetch.js';
+import { headersToRecord, type ResponseHeaders } from './internal/headers.js';
+import type { Logger } from './logger.js';
+import { parseRetryAfter } from './rate-limit.js';
+import { VERSION } from './version.js';
+
+/** The subset of the Fetch API this package needs; global `fetch` and node-fetch both fit. */
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponseLike>;
+
+export interface FetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  redirect?: 'manual';
+}
+
+export interface FetchResponseLike {
+  status: number;
+  headers: { get(name: string): string | null; forEach(callback: (value: string, name: string) => void): void };
+  body?: unknown;
+  text(): Promise<string>;
+}
+
+/** Per-call facts the client hands to the transport alongside the generated request. */
+export interface CallContext {
+  readonly operation: string;
+  /** Values to scrub from anything that could reach a person. */
+  readonly secrets: readonly (string | undefined)[];
+  readonly signal?: AbortSignal;
+  /** When the last attempt was sent (ms since epoch); token expiry counts from here. */
+  sentAt: number;
+  attempts: number;
+}
+
+/** Where the client puts the `CallContext` in the `RequestInit` it passes through the generated API. */
+export const CALL_CONTEXT = Symbol('hellosign-oauth.call');
+
+export interface TransportOptions {
+  fetch?: FetchLike;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  maxRetryAfterMs: number;
+  maxResponseBytes: number;
+  userAgent?: string;
+  logger?: Logger;
+  now: () => number;
+}
+
+/** A response whose body was read in full (within the timeout and size cap) by the transport. */
+export class BufferedResponse {
+  readonly ok: boolean;
+
+  constructor(
+    readonly status: number,
+    readonly headers: ResponseHeaders,
+    readonly bodyText: string,
+  ) {
+    this.ok = status >= 200 && status < 300;
+  }
+
+  async text(): Promise<string> {
+    return this.bodyText;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.bodyText);
+  }
+
+  clone(): BufferedResponse {
+    return this;
+  }
+}
+
+/** Network failures that happen before a byte of the request leaves: the server cannot have acted. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { code, errno } = current as { code?: unknown; errno?: unknown };
+    if (typeof code === 'string') codes.push(code);
+    if (typeof errno === 'string') codes.push(errno);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return codes;
+}
+
+function wasNeverSent(error: unknown): boolean {
+  return errorCodes(error).some((code) => NOT_SENT_CODES.has(code));
+}
+
+class BodyTooLargeError extends Error {}
+
+async function readBody(response: FetchResponseLike, limit: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > limit) throw new BodyTooLargeError();
+  const body = response.body as AsyncIterable<Uint8Array> | null | undefined;
+  // A declared length within the cap bounds what the HTTP client will read, so take the fast path.
+  if (Number.isFinite(declared) && response.headers.get('content-length') !== null) return response.text();
+  if (!body || typeof body[Symbol.asyncIterator] !== 'function') return response.text();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      const destroyable = body as unknown as { destroy?: () => void; cancel?: () => unknown };
+      destroyable.destroy?.();
+      throw new BodyTooLargeError();
+    }
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new OAuthAbortError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new OAuthAbortError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Builds the `fetch` handed to the generated runtime. Every request of the package passes here, so
+ * the whole transport policy lives in this one function: user agent, no redirects, a per-attempt
+ * timeout covering headers and body, a cap on the body, and the retry rules (see README, Retries).
+ */
+export function createTransport(options: TransportOptions) {
+  const userAgent = [`hellosign-oauth/${VERSION}`, `node/${process.version}`, options.userAgent]
+    .filter(Boolean)
+    .join(' ');
+  const log = options.logger;
+
+  /** Milliseconds to wait before retrying this response, or undefined when it must not be retried. */
+  function retryDelay(response: BufferedResponse, attempt: number): number | undefined {
+    const retryAfter = parseRetryAfter(response.headers['retry-after'], options.now());
+    // 429: the server refused before acting. 503 with Retry-After: the server says come back.
+    if (response.status !== 429 && !(response.status === 503 && retryAfter !== undefined)) return undefined;
+    if (retryAfter !== undefined) return retryAfter <= options.maxRetryAfterMs ? retryAfter : undefined;
+    return backoff(attempt);
+  }
+
+  function backoff(attempt: number): number {
+    // Full jitter (AWS architecture blog): spreads a burst of clients over the whole window.
+    const ceiling = Math.min(options.retryBaseDelayMs * 2 ** (attempt - 1), options.maxRetryAfterMs);
+    return Math.round(Math.random() * ceiling);
+  }
+
+  async function attempt(url: string, init: FetchInit, context: CallContext): Promise<BufferedResponse> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.timeoutMs);
+    const onCallerAbort = () => controller.abort();
+    context.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    try {
+      if (context.signal?.aborted) throw new OAuthAbortError();
+      const fetchImpl = options.fetch ?? (await defaultFetch());
+      const response = await fetchImpl(url, { ...init, redirect: 'manual', signal: controller.signal });
+      const headers = headersToRecord(response.headers);
+      let body: string;
+      try {
+        body = await readBody(response, options.maxResponseBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          throw new InvalidResponseError(
+            `Response body exceeds ${options.maxResponseBytes} bytes; not read.`,
+            response.status,
+            headers,
+          );
+        }
+        throw error;
+      }
+      return new BufferedResponse(response.status, headers, body);
+    } catch (error) {
+      if (error instanceof OAuthAbortError || error instanceof InvalidResponseError) throw error;
+      if (context.signal?.aborted) throw new OAuthAbortError();
+      if (timedOut) throw new OAuthTimeoutError(options.timeoutMs);
+      throw new OAuthConnectionError(`Could not reach the Dropbox Sign OAuth server (${context.operation}).`, {
+        cause: sanitizedCause(error, context.secrets),
+      });
+    } finally {
+      clearTimeout(timer);
+      context.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  return async function transport(url: string, init: FetchInit & { [CALL_CONTEXT]?: CallContext }) {
+    const context: CallContext = init[CALL_CONTEXT] ?? { operation: 'request', secrets: [], sentAt: 0, attempts: 0 };
+    const request: FetchInit = {
+      method: init.method,
+      body: init.body,
+      headers: { ...init.headers, 'user-agent': userAgent, accept: 'application/json' },
+    };
+    for (;;) {
+      context.attempts += 1;
+      context.sentAt = options.now();
+      log?.debug?.('hellosign-oauth: request', { operation: context.operation, attempt: context.attempts });
+      let response: BufferedResponse;
+      try {
+        response = await attempt(url, request, context);
+      } catch (error) {
+        if (
+          context.attempts <= options.maxRetries &&
+          error instanceof OAuthConnectionError &&
+          wasNeverSent(error.cause)
+        ) {
+          const delay = backoff(context.attempts);
+          log?.warn?.('hellosign-oauth: retrying, connection failed before the request was sent', {
+            operation: context.operation,
+            attempt: context.attempts,
+            delayMs: delay,
+          });
+          await sleep(delay, context.signal);
+          continue;
+        }
+        log?.error?.('hellosign-oauth: request failed', {
+          operation: context.operation,
+          attempt: context.attempts,
+          error: (error as Error).name,
+        });
+        throw error;
+      }
+      log?.debug?.('hellosign-oauth: response', {
+        operation: context.operation,
+        attempt: context.attempts,
+        status: response.status,
+      });
+      const delay = context.attempts <= options.maxRetries ? retryDelay(response, context.attempts) : undefined;
+      if (delay === undefined) return response;
+      log?.warn?.('hellosign-oauth: retrying after a response that says the request was not acted on', {
+        operation: context.operation,
+        attempt: context.attempts,
+        status: response.status,
+        delayMs: delay,
+      });
+      await sleep(delay, context.signal);
+    }
+  };
+}
