@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { generate, hasJava, root, SetupError } from './generator.mjs';
 
 if (!hasJava() && !process.env.CI) {
@@ -13,10 +14,14 @@ if (!hasJava() && !process.env.CI) {
   process.exit(0);
 }
 
+// --dir lets the test suite point the check at a tampered copy; by default it checks generated/.
+const { values } = parseArgs({ options: { dir: { type: 'string' } } });
+const committed = values.dir ? resolve(values.dir) : join(root, 'generated');
+
 const scratch = mkdtempSync(join(tmpdir(), 'hellosign-oauth-generated-'));
 try {
   const fresh = generate(join(scratch, 'generated'));
-  const diff = spawnSync('git', ['diff', '--no-index', '--stat', '--patch', '--', join(root, 'generated'), fresh], {
+  const diff = spawnSync('git', ['diff', '--no-index', '--stat', '--patch', '--', committed, fresh], {
     encoding: 'utf8',
   });
   if (diff.status === 0) {
