@@ -1,0 +1,19 @@
+import { execFileSync } from 'node:child_process';
+import { median, shuffled } from './stats.mjs';
+
+/** A child process that times only the `require` calls, not Node's own start-up. */
+function timeRequire(modules, cwd) {
+  const script = `const t = process.hrtime.bigint();${modules.map((m) => `require(${JSON.stringify(m)});`).join('')}process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
+  return Number(execFileSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8' }));
+}
+
+/** Median cold `require` time in ms for each entry (`{ id: [module, ...] }`), runs interleaved. */
+export function measureColdRequire(entries, { runs, cwd }) {
+  const times = Object.fromEntries(Object.keys(entries).map((id) => [id, []]));
+  for (let run = 0; run < runs; run++) {
+    for (const id of shuffled(Object.keys(entries))) times[id].push(timeRequire(entries[id], cwd));
+  }
+  return Object.fromEntries(
+    Object.entries(times).map(([id, values]) => [id, { medianMs: median(values), runsMs: values }]),
+  );
+}

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CACHE = join(ROOT, 'bench', '.cache');
+
+/** The CommonJS entry `exports['.'].require` (or `main`) of the built package, if it was built. */
+function builtEntry() {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const exported = manifest.exports?.['.'] ?? manifest.exports;
+  const candidates = [
+    typeof exported?.require === 'string' ? exported.require : exported?.require?.default,
+    manifest.main,
+  ].filter((entry) => typeof entry === 'string');
+  for (const entry of candidates) {
+    const file = join(ROOT, entry);
+    if (file.startsWith(join(ROOT, 'dist')) && existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** Bundles src/ the way a build would (node-fetch stays external: it is a runtime dependency). */
+function bundleSource() {
+  mkdirSync(CACHE, { recursive: true });
+  const outfile = join(CACHE, 'hellosign-oauth.cjs');
+  const result = spawnSync(
+    join(ROOT, 'node_modules', '.bin', 'esbuild'),
+    [
+      join(ROOT, 'src', 'index.ts'),
+      '--bundle',
+      '--platform=node',
+      '--format=cjs',
+      '--target=node20',
+      '--external:node-fetch',
+      `--outfile=${outfile}`,
+      '--log-level=warning',
+    ],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) throw new Error('esbuild could not bundle src/');
+  writeFileSync(join(CACHE, '.gitignore'), '*\n');
+  return outfile;
+}
+
+/** Where this package's CommonJS build is, and whether it came from dist/ or a bench bundle. */
+export function packageEntry() {
+  const built = builtEntry();
+  if (built) return { file: built, source: 'dist' };
+  return { file: bundleSource(), source: 'esbuild bundle of src (no dist/)' };
+}
