@@ -16,13 +16,16 @@ export interface TokenManagerOptions {
   store?: TokenStore;
   /** Refresh when the access token expires within this many seconds. Default 300. */
   refreshMarginSeconds?: number;
-  /** Called with new tokens after the store took them and before any caller gets them. */
+  /**
+   * Called with new tokens after the store took them and before any caller gets them. If it
+   * throws, callers get `TokenPersistError` and the next call calls it again (without refreshing).
+   */
   onTokens?: (tokens: TokenSet, key: string) => Promise<void> | void;
   /** The clock, in ms since the epoch. Default: the client's. */
   now?: () => number;
 }
 
-/** Refreshed tokens on their way to the store. */
+/** Refreshed tokens on their way to the store and `onTokens`; kept until both took them. */
 interface Pending {
   tokens: TokenSet;
   /** What the store held when the refresh started; the write only lands if it still does. */
@@ -30,10 +33,17 @@ interface Pending {
   stored: boolean;
 }
 
+/** A grant whose refresh token the server rejected, and the tokens it rejected. */
+interface DeadGrant {
+  error: OAuthApiError;
+  tokens: TokenSetJSON;
+}
+
+/** Validates `refreshMarginSeconds`; `undefined` means the default, 300. */
 export function validateMargin(value: unknown): number {
   if (value === undefined) return 300;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new OAuthValidationError('refreshMarginSeconds must be a non-negative number.');
+    throw new OAuthValidationError('refreshMarginSeconds must be a non-negative finite number.');
   }
   return value;
 }
@@ -41,6 +51,21 @@ export function validateMargin(value: unknown): number {
 function validateKey(key: unknown): string {
   if (typeof key !== 'string' || key === '') throw new OAuthValidationError('key must be a non-empty string.');
   return key;
+}
+
+function validateStore(store: unknown): TokenStore | undefined {
+  if (store === undefined) return undefined;
+  const candidate = store as Partial<Record<keyof TokenStore, unknown>> | null;
+  const required = ['get', 'set', 'delete'] as const;
+  if (candidate === null || typeof candidate !== 'object' || required.some((m) => typeof candidate[m] !== 'function')) {
+    throw new OAuthValidationError('store must implement get, set and delete (see TokenStore).');
+  }
+  for (const optional of ['compareAndSet', 'runExclusive'] as const) {
+    if (candidate[optional] !== undefined && typeof candidate[optional] !== 'function') {
+      throw new OAuthValidationError(`store.${optional} must be a function when present.`);
+    }
+  }
+  return store as TokenStore;
 }
 
 /**
@@ -56,32 +81,43 @@ export class TokenManager {
   readonly #now: () => number;
   /** Refreshes in progress; an entry is removed as soon as its refresh settles. */
   readonly #flights = new Map<string, Promise<TokenSet>>();
+  /** Refreshed tokens not yet taken by the store and `onTokens` (they are the only valid ones). */
   readonly #pending = new Map<string, Pending>();
-  /** Grants whose refresh token the server rejected; cleared by `setTokens` or `delete`. */
-  readonly #dead = new Map<string, OAuthApiError>();
+  /** The tail of each grant's queue of writes; removed once the queue drains. */
+  readonly #writes = new Map<string, Promise<unknown>>();
+  /** Grants whose refresh token the server rejected; revived by new tokens in the store. */
+  readonly #dead = new Map<string, DeadGrant>();
   /** Grants a caller reported as rejected: the access token it saw, or `true` for "whatever is current". */
   readonly #invalidated = new Map<string, string | true>();
 
   constructor(options: TokenManagerOptions) {
-    if (!options || typeof options.client?.refresh !== 'function') {
+    if (options === null || typeof options !== 'object' || typeof options.client?.refresh !== 'function') {
       throw new OAuthValidationError('TokenManager needs { client: OAuthClient }.');
     }
     if (options.onTokens !== undefined && typeof options.onTokens !== 'function') {
       throw new OAuthValidationError('onTokens must be a function.');
     }
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw new OAuthValidationError('now must be a function.');
+    }
     this.#client = options.client;
-    this.#store = options.store ?? new MemoryTokenStore();
+    this.#store = validateStore(options.store) ?? new MemoryTokenStore();
     this.#marginSeconds = validateMargin(options.refreshMarginSeconds);
     this.#onTokens = options.onTokens;
     this.#now = options.now ?? (() => options.client.now());
   }
 
-  /** Stores tokens for a grant (a `TokenSet` or its JSON form), replacing any, and revives a dead grant. */
+  /**
+   * Stores tokens for a grant (a `TokenSet` or its JSON form, object or string), replacing any.
+   * Revives a grant that needed reauthorization; a refresh still in flight will not overwrite them.
+   */
   async setTokens(key: string, tokens: TokenSet | TokenSetJSON | string): Promise<void> {
     validateKey(key);
-    const set = toTokenSet(tokens);
-    await this.#store.set(key, set.toJSON());
-    this.#forget(key);
+    const json = toTokenSet(tokens).toJSON();
+    await this.#serialize(key, async () => {
+      await this.#store.set(key, json);
+      this.#forget(key);
+    });
   }
 
   /** The grant's current tokens, or `undefined`. Refreshed-but-unpersisted tokens win over the store's. */
@@ -89,14 +125,16 @@ export class TokenManager {
     validateKey(key);
     const pending = this.#pending.get(key);
     if (pending) return pending.tokens;
-    const stored = await this.#store.get(key);
-    return stored === undefined ? undefined : TokenSet.fromJSON(stored);
+    return this.#read(key);
   }
 
+  /** Removes the grant. A refresh in flight for it ends with `TokenNotFoundError` and stores nothing. */
   async delete(key: string): Promise<void> {
     validateKey(key);
-    await this.#store.delete(key);
-    this.#forget(key);
+    await this.#serialize(key, async () => {
+      await this.#store.delete(key);
+      this.#forget(key);
+    });
   }
 
   /**
@@ -106,10 +144,17 @@ export class TokenManager {
    */
   invalidate(key: string, rejectedAccessToken?: string): void {
     validateKey(key);
+    if (rejectedAccessToken !== undefined && typeof rejectedAccessToken !== 'string') {
+      throw new OAuthValidationError('rejectedAccessToken must be a string when given.');
+    }
     this.#invalidated.set(key, rejectedAccessToken ?? true);
   }
 
-  /** A valid access token for the grant, refreshing first when it is within the margin of expiry. */
+  /**
+   * A valid access token for the grant, refreshing first when it is within the margin of expiry
+   * or was invalidated. Throws `TokenNotFoundError`, the refresh's error (the same one for every
+   * concurrent caller), or `TokenPersistError`.
+   */
   async getAccessToken(key: string): Promise<string> {
     return (await this.getFreshTokens(key)).accessToken;
   }
@@ -117,42 +162,31 @@ export class TokenManager {
   /** Like `getAccessToken`, but returns the whole `TokenSet`. */
   async getFreshTokens(key: string): Promise<TokenSet> {
     validateKey(key);
-    const dead = this.#dead.get(key);
-    if (dead) throw dead;
     const flight = this.#flights.get(key);
     if (flight) return flight;
     if (!this.#pending.has(key)) {
-      const stored = await this.#store.get(key);
-      if (stored === undefined) throw new TokenNotFoundError(key);
-      const tokens = TokenSet.fromJSON(stored);
+      const tokens = await this.#require(key);
+      this.#throwIfDead(key, tokens);
       if (!this.#needsRefresh(key, tokens)) return tokens;
     }
     // Checked again: another caller may have started the refresh while this one read the store.
-    const started = this.#flights.get(key);
-    if (started) return started;
-    const refresh = this.#exclusive(key).finally(() => this.#flights.delete(key));
-    this.#flights.set(key, refresh);
-    return refresh;
+    return this.#flights.get(key) ?? this.#startFlight(key);
   }
 
-  #needsRefresh(key: string, tokens: TokenSet): boolean {
-    const rejected = this.#invalidated.get(key);
-    if (rejected === true || rejected === tokens.accessToken) return true;
-    return tokens.isExpired(this.#marginSeconds, this.#now());
-  }
-
-  #exclusive(key: string): Promise<TokenSet> {
+  #startFlight(key: string): Promise<TokenSet> {
     const task = () => this.#refresh(key);
-    return this.#store.runExclusive ? this.#store.runExclusive(key, task) : task();
+    const run = this.#store.runExclusive ? this.#store.runExclusive(key, task) : task();
+    const flight = run.finally(() => this.#flights.delete(key));
+    this.#flights.set(key, flight);
+    return flight;
   }
 
   async #refresh(key: string): Promise<TokenSet> {
     const pending = this.#pending.get(key);
     if (pending) return this.#persist(key, pending);
     // Read again inside the flight (and the lock): another refresh may have just finished.
-    const current = await this.#store.get(key);
-    if (current === undefined) throw new TokenNotFoundError(key);
-    const tokens = TokenSet.fromJSON(current);
+    const tokens = await this.#require(key);
+    this.#throwIfDead(key, tokens);
     if (!this.#needsRefresh(key, tokens)) return tokens;
     if (!tokens.refreshToken) {
       throw new OAuthError(
@@ -160,18 +194,12 @@ export class TokenManager {
         'OAUTH_NO_REFRESH_TOKEN',
       );
     }
+    const current = tokens.toJSON();
     let fresh: TokenSet;
     try {
       fresh = await this.#client.refresh(tokens);
     } catch (error) {
-      // Only a grant still holding the tokens the server rejected is dead; newer ones may be fine.
-      if (
-        error instanceof OAuthApiError &&
-        error.requiresReauthorization &&
-        sameTokens(await this.#store.get(key), current)
-      ) {
-        this.#dead.set(key, error);
-      }
+      if (error instanceof OAuthApiError && error.requiresReauthorization) await this.#markDead(key, current, error);
       throw error;
     }
     const next: Pending = { tokens: fresh, expected: current, stored: false };
@@ -179,35 +207,108 @@ export class TokenManager {
     return this.#persist(key, next);
   }
 
+  async #markDead(key: string, rejected: TokenSetJSON, error: OAuthApiError): Promise<void> {
+    // Only a grant still holding the tokens the server rejected is dead; newer ones may be fine.
+    await this.#serialize(key, async () => {
+      if (sameTokens(await this.#readJSON(key), rejected)) this.#dead.set(key, { error, tokens: rejected });
+    }).catch(() => undefined);
+  }
+
+  /**
+   * Hands the refreshed tokens to the store and then to `onTokens`, in this grant's write queue so
+   * `setTokens` and `delete` cannot interleave. Returns the tokens callers should get.
+   */
   async #persist(key: string, pending: Pending): Promise<TokenSet> {
-    try {
-      if (!pending.stored) {
-        if (!(await this.#write(key, pending))) {
-          // A newer write (new consent, another process) won; it, not this refresh, is current.
-          this.#pending.delete(key);
-          const newer = await this.#store.get(key);
-          if (newer === undefined) throw new TokenNotFoundError(key);
-          return TokenSet.fromJSON(newer);
+    const persisted = await this.#serialize(key, async () => {
+      // `setTokens` or `delete` ran since the refresh: their tokens (or absence) are newer.
+      if (this.#pending.get(key) !== pending) return false;
+      try {
+        if (!pending.stored) {
+          if (!(await this.#write(key, pending))) {
+            this.#pending.delete(key);
+            return false;
+          }
+          pending.stored = true;
         }
-        pending.stored = true;
+        await this.#onTokens?.(pending.tokens, key);
+      } catch (error) {
+        if (error instanceof OAuthError) throw error;
+        throw new TokenPersistError(sanitizedCause(error, [pending.tokens.accessToken, pending.tokens.refreshToken]));
       }
-      await this.#onTokens?.(pending.tokens, key);
-    } catch (error) {
-      if (error instanceof OAuthError) throw error;
-      throw new TokenPersistError(sanitizedCause(error, [pending.tokens.accessToken, pending.tokens.refreshToken]));
-    }
-    if (this.#pending.get(key) === pending) this.#pending.delete(key);
-    this.#invalidated.delete(key);
-    return pending.tokens;
+      this.#pending.delete(key);
+      return true;
+    });
+    // Whatever a caller reported as rejected predates these tokens, which it never saw.
+    if (this.#invalidated.get(key) === true) this.#invalidated.delete(key);
+    if (persisted) return pending.tokens;
+    // A newer write (new consent, another process) won; it, not this refresh, is current.
+    return this.#require(key);
   }
 
   async #write(key: string, pending: Pending): Promise<boolean> {
     const next = pending.tokens.toJSON();
-    if (this.#store.compareAndSet) return this.#store.compareAndSet(key, pending.expected, next);
-    // Without an atomic compare-and-set this is check-then-write; in-process flights keep it safe.
-    if (!sameTokens(await this.#store.get(key), pending.expected)) return false;
+    if (this.#store.compareAndSet) {
+      if (await this.#store.compareAndSet(key, pending.expected, next)) return true;
+      // A retry after a write that landed but reported failure finds its own tokens there.
+      return sameTokens(await this.#readJSON(key), next);
+    }
+    // Check-then-write: atomic within this process (the write queue); across processes, implement
+    // compareAndSet or runExclusive in the store.
+    const stored = await this.#readJSON(key);
+    if (sameTokens(stored, next)) return true;
+    if (!sameTokens(stored, pending.expected)) return false;
     await this.#store.set(key, next);
     return true;
+  }
+
+  #needsRefresh(key: string, tokens: TokenSet): boolean {
+    const rejected = this.#invalidated.get(key);
+    if (rejected === true || rejected === tokens.accessToken) return true;
+    // The reported token was already replaced: the report is spent.
+    if (rejected !== undefined) this.#invalidated.delete(key);
+    return tokens.isExpired(this.#marginSeconds, this.#now());
+  }
+
+  #throwIfDead(key: string, tokens: TokenSet): void {
+    const dead = this.#dead.get(key);
+    if (!dead) return;
+    if (sameTokens(dead.tokens, tokens)) throw dead.error;
+    // New tokens reached the store another way (another process, a direct store write).
+    this.#dead.delete(key);
+  }
+
+  /** Runs `task` after every earlier write for this grant in this process has settled. */
+  #serialize<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#writes.get(key);
+    const run = previous ? previous.then(task) : task();
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#writes.set(key, tail);
+    void tail.then(() => {
+      if (this.#writes.get(key) === tail) this.#writes.delete(key);
+    });
+    return run;
+  }
+
+  /** The stored tokens, normalised: a store may hand back a JSON string, or `null` for "absent". */
+  async #readJSON(key: string): Promise<TokenSetJSON | undefined> {
+    const stored = (await this.#store.get(key)) as TokenSetJSON | string | null | undefined;
+    if (stored === undefined || stored === null) return undefined;
+    return typeof stored === 'string' ? TokenSet.fromJSON(stored).toJSON() : stored;
+  }
+
+  async #read(key: string): Promise<TokenSet | undefined> {
+    const stored = await this.#readJSON(key);
+    return stored === undefined ? undefined : TokenSet.fromJSON(stored);
+  }
+
+  async #require(key: string): Promise<TokenSet> {
+    const tokens = await this.#read(key);
+    if (tokens) return tokens;
+    this.#forget(key);
+    throw new TokenNotFoundError(key);
   }
 
   #forget(key: string): void {

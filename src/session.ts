@@ -1,12 +1,16 @@
 import type { OAuthClient } from './client.js';
+import { OAuthValidationError } from './errors.js';
 import { TokenManager, validateMargin } from './manager.js';
 import { MemoryTokenStore } from './store.js';
-import { TokenSet, type TokenSetJSON } from './tokens.js';
+import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 
 export interface SessionOptions {
   /** Refresh when the access token expires within this many seconds. Default 300. */
   refreshMarginSeconds?: number;
-  /** Called with new tokens before any caller gets them; persist them here. */
+  /**
+   * Called with new tokens before any caller gets them; persist them here. If it throws, callers
+   * get `TokenPersistError` and the next `getAccessToken` calls it again without refreshing.
+   */
   onTokens?: (tokens: TokenSet) => Promise<void> | void;
   /** The clock, in ms since the epoch. Default: the client's. */
   now?: () => number;
@@ -16,14 +20,21 @@ const KEY = 'session';
 
 /**
  * One grant's tokens, kept fresh: `getAccessToken()` from any number of concurrent callers causes
- * at most one refresh. A `TokenManager` with one key, so both share every rule.
+ * at most one refresh. A `TokenManager` with one key over a `MemoryTokenStore`, so both share
+ * every rule.
  */
 export class TokenSession {
   readonly #store = new MemoryTokenStore();
   readonly #manager: TokenManager;
 
-  constructor(client: OAuthClient, tokens: TokenSet, options: SessionOptions = {}) {
+  constructor(client: OAuthClient, tokens: TokenSet | TokenSetJSON | string, options: SessionOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new OAuthValidationError('Session options must be an object.');
+    }
     const onTokens = options.onTokens;
+    if (onTokens !== undefined && typeof onTokens !== 'function') {
+      throw new OAuthValidationError('onTokens must be a function.');
+    }
     this.#manager = new TokenManager({
       client,
       store: this.#store,
@@ -32,19 +43,23 @@ export class TokenSession {
       now: options.now,
     });
     // MemoryTokenStore.set completes synchronously, so `tokens` is readable right after this.
-    void this.#store.set(KEY, tokens.toJSON());
+    void this.#store.set(KEY, toTokenSet(tokens).toJSON());
   }
 
-  /** The current tokens. */
+  /** The current tokens: after a refresh, the new ones (once the memory store took them). */
   get tokens(): TokenSet {
     return TokenSet.fromJSON(this.#store.peek(KEY) as TokenSetJSON);
   }
 
+  /** A valid access token, refreshing first when it is within the margin of expiry or was invalidated. */
   getAccessToken(): Promise<string> {
     return this.#manager.getAccessToken(KEY);
   }
 
-  /** Forces the next `getAccessToken` to refresh, unless the rejected token was already replaced. */
+  /**
+   * Forces the next `getAccessToken` to refresh (call it after the API answered 401). Pass the
+   * rejected token: if a refresh already replaced it, nothing happens.
+   */
   invalidate(rejectedAccessToken?: string): void {
     this.#manager.invalidate(KEY, rejectedAccessToken);
   }

@@ -2,15 +2,19 @@ import type { TokenSetJSON } from './tokens.js';
 
 /**
  * Where a `TokenManager` keeps each grant's tokens. Values are JSON-safe (`TokenSetJSON`), so any
- * key-value store fits. Implement `compareAndSet` atomically when several writers share the store.
+ * key-value store fits. Every method may be async. Implement `compareAndSet` atomically (and
+ * `runExclusive`, for one refresh per grant across processes) when several processes share the store.
  */
 export interface TokenStore {
+  /** The stored tokens, or `undefined` (or `null`) when the key holds none. */
   get(key: string): Promise<TokenSetJSON | undefined>;
+  /** Stores the tokens, replacing any. Resolve only once they are durable: callers use them next. */
   set(key: string, tokens: TokenSetJSON): Promise<void>;
   delete(key: string): Promise<void>;
   /**
-   * Writes `next` only if the stored value still equals `expected` (by access and refresh token);
-   * returns whether it wrote. Lets a refresh lose cleanly to a newer write instead of clobbering it.
+   * Writes `next` only if the stored value still holds the same tokens as `expected` (compare
+   * `accessToken` and `refreshToken`); returns whether it wrote. Lets a refresh lose cleanly to a
+   * newer write (another process, a new consent) instead of clobbering it.
    */
   compareAndSet?(key: string, expected: TokenSetJSON, next: TokenSetJSON): Promise<boolean>;
   /**
@@ -20,8 +24,11 @@ export interface TokenStore {
   runExclusive?<T>(key: string, task: () => Promise<T>): Promise<T>;
 }
 
-/** True when two stored token sets hold the same tokens. */
-export function sameTokens(a: TokenSetJSON | undefined, b: TokenSetJSON | undefined): boolean {
+/** The fields that identify one issue of a grant's tokens. */
+type TokenIdentity = Pick<TokenSetJSON, 'accessToken' | 'refreshToken'>;
+
+/** True when two token sets hold the same tokens (access and refresh token; expiry is not compared). */
+export function sameTokens(a: TokenIdentity | undefined, b: TokenIdentity | undefined): boolean {
   return a !== undefined && b !== undefined && a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
 }
 
