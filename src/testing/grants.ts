@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+
+/** A token response body exactly as the spec's `OAuthTokenResponse` spells it. */
+export interface MockTokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  refresh_token: string;
+  expires_in: number;
+  state?: string;
+}
+
+interface CodeRecord {
+  clientId: string;
+  state: string | undefined;
+  expiresAt: number;
+}
+
+interface AccessRecord {
+  clientId: string;
+  expiresAt: number;
+}
+
+export interface GrantPolicy {
+  now: () => number;
+  accessTokenTtlSeconds: number;
+  codeTtlSeconds: number;
+  rotateRefreshTokens: boolean;
+}
+
+/** Why a code was refused; each becomes an RFC 6749 `invalid_grant` with its own description. */
+export type CodeRejection = 'unknown' | 'expired' | 'other-client' | 'state-mismatch';
+
+function token(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * The mock server's memory: authorization codes (single-use), access tokens (with expiry) and
+ * refresh tokens (rotated or kept, by policy).
+ */
+export class GrantStore {
+  readonly #codes = new Map<string, CodeRecord>();
+  readonly #access = new Map<string, AccessRecord>();
+  /** Refresh token → client id. */
+  readonly #refresh = new Map<string, string>();
+  readonly #policy: GrantPolicy;
+
+  constructor(policy: GrantPolicy) {
+    this.#policy = policy;
+  }
+
+  issueCode(clientId: string, state: string | undefined): string {
+    const code = randomBytes(8).toString('hex');
+    this.#codes.set(code, { clientId, state, expiresAt: this.#policy.now() + this.#policy.codeTtlSeconds * 1000 });
+    return code;
+  }
+
+  /** Redeems a code. A code presented once is gone, whether or not the exchange succeeds (RFC 6749 §4.1.2). */
+  redeemCode(code: string, clientId: string, state: string): MockTokenResponse | CodeRejection {
+    const record = this.#codes.get(code);
+    if (!record) return 'unknown';
+    this.#codes.delete(code);
+    if (record.expiresAt <= this.#policy.now()) return 'expired';
+    if (record.clientId !== clientId) return 'other-client';
+    if (record.state !== undefined && record.state !== state) return 'state-mismatch';
+    return { ...this.issueTokens(clientId), state };
+  }
+
+  /** Trades a refresh token for a new access token; `undefined` when it is unknown, revoked or another client's. */
+  refresh(refreshToken: string, clientId: string | undefined): MockTokenResponse | undefined {
+    const owner = this.#refresh.get(refreshToken);
+    if (owner === undefined || (clientId !== undefined && owner !== clientId)) return undefined;
+    if (!this.#policy.rotateRefreshTokens) {
+      return { ...this.#accessToken(owner), refresh_token: refreshToken };
+    }
+    this.#refresh.delete(refreshToken);
+    return this.issueTokens(owner);
+  }
+
+  /** A new grant: an access token and a refresh token. */
+  issueTokens(clientId: string): MockTokenResponse {
+    const refreshToken = token(32);
+    this.#refresh.set(refreshToken, clientId);
+    return { ...this.#accessToken(clientId), refresh_token: refreshToken };
+  }
+
+  revokeRefreshToken(refreshToken: string): boolean {
+    return this.#refresh.delete(refreshToken);
+  }
+
+  isAccessTokenActive(accessToken: string): boolean {
+    const record = this.#access.get(accessToken);
+    return record !== undefined && record.expiresAt > this.#policy.now();
+  }
+
+  #accessToken(clientId: string): Omit<MockTokenResponse, 'refresh_token'> {
+    const accessToken = token(32);
+    const ttl = this.#policy.accessTokenTtlSeconds;
+    this.#access.set(accessToken, { clientId, expiresAt: this.#policy.now() + ttl * 1000 });
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: ttl };
+  }
+}

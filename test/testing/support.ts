@@ -1,0 +1,76 @@
+import { request } from 'node:http';
+import { OAuthClient, type OAuthClientOptions } from '../../src/index.js';
+import type { MockServer } from '../../src/testing/index.js';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: () => unknown;
+}
+
+/** One HTTP request with no client policy in between: no retries, no redirects, fresh socket. */
+export function raw(
+  url: string,
+  init: { method?: string; body?: string; contentType?: string } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (init.contentType) req.setHeader('content-type', init.contentType);
+    req.end(init.body);
+  });
+}
+
+export function postJson(url: string, body: unknown): Promise<RawResponse> {
+  return raw(url, { method: 'POST', body: JSON.stringify(body), contentType: 'application/json' });
+}
+
+/** The real client, pointed at the mock server. */
+export function clientFor(server: MockServer, options: Partial<OAuthClientOptions> = {}): OAuthClient {
+  return new OAuthClient({
+    clientId: server.clientId,
+    clientSecret: server.clientSecret,
+    baseUrl: server.url,
+    allowInsecureHttp: true,
+    retryBaseDelayMs: 1,
+    ...options,
+  });
+}
+
+/** Walks consent the way a browser would, without following the redirect: returns the callback URL. */
+export async function consent(client: OAuthClient, redirectUri?: string) {
+  const { url, state } = client.authorizeUrl({ redirectUri });
+  const response = await raw(url);
+  if (response.status !== 302) throw new Error(`authorize answered ${response.status}`);
+  const callback = new URL(String(response.headers.location));
+  return { callback, state, code: callback.searchParams.get('code') ?? '' };
+}
+
+/** A settable clock shared by a client and the server. */
+export function fakeClock(start = Date.UTC(2030, 0, 1)) {
+  let current = start;
+  return {
+    now: () => current,
+    advance: (ms: number) => {
+      current += ms;
+    },
+  };
+}
+
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
