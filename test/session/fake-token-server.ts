@@ -85,7 +85,9 @@ export class FakeTokenServer {
       status: reply.status ?? 200,
       headers: {
         get: (name) => headers.get(name.toLowerCase()) ?? null,
-        forEach: (callback) => headers.forEach((value, name) => callback(value, name)),
+        forEach: (callback) => {
+          for (const [name, value] of headers) callback(value, name);
+        },
       },
       text: async () => text,
     };
