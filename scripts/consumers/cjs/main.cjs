@@ -1,0 +1,53 @@
+// A CommonJS consumer of the packed tarball: requires by package name, runs an exchange and a refresh.
+'use strict';
+const assert = require('node:assert/strict');
+const nodeFetchLoaded = () => Object.keys(require.cache).some((path) => path.includes('/node-fetch/'));
+
+const { BadRequestError, OAuthApiError, OAuthClient, OAuthError, TokenSet, VERSION } = require('hellosign-oauth');
+const generated = require('hellosign-oauth/generated');
+const { startTokenServer } = require('./token-server.cjs');
+
+assert.equal(nodeFetchLoaded(), false, 'requiring hellosign-oauth must not load node-fetch');
+assert.equal(VERSION, require('hellosign-oauth/package.json').version);
+assert.equal(typeof generated.OAuthApi, 'function');
+assert.equal(typeof generated.Configuration, 'function');
+
+async function main() {
+  const server = await startTokenServer();
+  try {
+    const client = new OAuthClient({
+      clientId: 'cjs-client',
+      clientSecret: 'cjs-secret',
+      baseUrl: server.baseUrl,
+      allowInsecureHttp: true,
+    });
+    const { state } = client.authorizeUrl();
+    const tokens = await client.exchangeCode({ code: 'code-1', state, expectedState: state });
+    assert.ok(tokens instanceof TokenSet);
+    assert.equal(tokens.accessToken, 'access-1');
+    assert.equal(nodeFetchLoaded(), true, 'the default fetch loads node-fetch on first use');
+
+    const refreshed = await client.refreshWithResponse(tokens.refreshToken);
+    assert.equal(refreshed.status, 200);
+    assert.equal(refreshed.data.accessToken, 'access-2');
+    assert.equal(refreshed.rateLimit?.limit, 100);
+
+    const failure = await client.refresh('refresh-unknown').catch((error) => error);
+    assert.ok(failure instanceof BadRequestError && failure instanceof OAuthApiError && failure instanceof OAuthError);
+    assert.equal(failure.code, 'invalid_grant');
+    assert.deepEqual(server.requests[1].body, {
+      grant_type: 'refresh_token',
+      refresh_token: 'refresh-1',
+      client_id: 'cjs-client',
+      client_secret: 'cjs-secret',
+    });
+  } finally {
+    await server.close();
+  }
+  console.log('cjs consumer: exchange and refresh ok');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,53 @@
+// An ESM consumer of the packed tarball: imports by package name, runs an exchange and a refresh.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { BadRequestError, OAuthApiError, OAuthClient, OAuthError, TokenSet, VERSION } from 'hellosign-oauth';
+import * as generated from 'hellosign-oauth/generated';
+import { startTokenServer } from './token-server.cjs';
+
+const require = createRequire(import.meta.url);
+const nodeFetchLoaded = () => Object.keys(require.cache).some((path) => path.includes('/node-fetch/'));
+assert.equal(nodeFetchLoaded(), false, 'importing hellosign-oauth must not load node-fetch');
+
+const packageJson = require('hellosign-oauth/package.json');
+assert.equal(VERSION, packageJson.version);
+assert.equal(typeof generated.OAuthApi, 'function');
+assert.equal(typeof generated.Configuration, 'function');
+
+const server = await startTokenServer();
+try {
+  const client = new OAuthClient({
+    clientId: 'esm-client',
+    clientSecret: 'esm-secret',
+    baseUrl: server.baseUrl,
+    allowInsecureHttp: true,
+  });
+  const { state } = client.authorizeUrl();
+  const exchanged = await client.exchangeCodeWithResponse({ code: 'code-1', state, expectedState: state });
+  assert.ok(exchanged.data instanceof TokenSet);
+  assert.equal(exchanged.status, 200);
+  assert.equal(exchanged.data.accessToken, 'access-1');
+  assert.equal(exchanged.rateLimit?.remaining, 99);
+  assert.equal(nodeFetchLoaded(), true, 'the default fetch loads node-fetch on first use');
+
+  const refreshed = await client.refresh(exchanged.data);
+  assert.equal(refreshed.accessToken, 'access-2');
+  assert.equal(refreshed.refreshToken, 'refresh-2');
+
+  const failure = await client.refresh('refresh-unknown').catch((error) => error);
+  assert.ok(failure instanceof BadRequestError && failure instanceof OAuthApiError && failure instanceof OAuthError);
+  assert.equal(failure.requiresReauthorization, true);
+
+  assert.deepEqual(
+    server.requests.map((request) => [request.url, request.body.grant_type]),
+    [
+      ['/oauth/token', 'authorization_code'],
+      ['/oauth/token?refresh', 'refresh_token'],
+      ['/oauth/token?refresh', 'refresh_token'],
+    ],
+  );
+  assert.match(server.requests[0].userAgent, new RegExp(`^hellosign-oauth/${VERSION} `));
+} finally {
+  await server.close();
+}
+console.log('esm consumer: exchange and refresh ok');

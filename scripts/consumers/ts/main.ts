@@ -1,0 +1,78 @@
+// A TypeScript consumer of the packed tarball, compiled strict under moduleResolution node16 and
+// bundler, then run: an exchange and a refresh, plus type-level checks of the public API.
+import assert from 'node:assert/strict';
+import {
+  BadRequestError,
+  MemoryTokenStore,
+  OAuthClient,
+  type OAuthClientOptions,
+  OAuthError,
+  type RateLimit,
+  type TokenResponse,
+  TokenSet,
+  type TokenSetJSON,
+  type TokenStore,
+  VERSION,
+} from 'hellosign-oauth';
+import { startTokenServer } from './token-server.cjs';
+
+// Never called: compile-time checks that misuse is rejected.
+export function rejectedAtCompileTime(tokens: TokenSet): void {
+  // @ts-expect-error clientSecret is required
+  new OAuthClient({ clientId: 'ts-client' });
+  // @ts-expect-error TokenSet fields are read-only
+  tokens.accessToken = 'changed';
+  // @ts-expect-error exchangeCode needs the callback's state
+  void new OAuthClient({ clientId: 'a', clientSecret: 'b' }).exchangeCode({ code: 'c' });
+}
+
+const store: TokenStore = new MemoryTokenStore();
+const version: string = VERSION;
+
+async function main(): Promise<void> {
+  const server = await startTokenServer();
+  try {
+    const options: OAuthClientOptions = {
+      clientId: 'ts-client',
+      clientSecret: 'ts-secret',
+      baseUrl: server.baseUrl,
+      allowInsecureHttp: true,
+    };
+    const client = new OAuthClient(options);
+    const { state } = client.authorizeUrl();
+    const exchanged: TokenResponse = await client.exchangeCodeWithResponse({ code: 'code-1', state });
+    const rateLimit: RateLimit | undefined = exchanged.rateLimit;
+    assert.equal(rateLimit?.limit, 100);
+
+    const saved: TokenSetJSON = exchanged.data.toJSON();
+    await store.set('grant', saved);
+    const restored = TokenSet.fromJSON((await store.get('grant')) ?? saved);
+    const refreshed: TokenSet = await client.refresh(restored);
+    assert.equal(refreshed.accessToken, 'access-2');
+
+    const session = client.session(refreshed);
+    const accessToken: string = await session.getAccessToken();
+    assert.equal(accessToken, 'access-2');
+
+    try {
+      await client.refresh('refresh-unknown');
+      assert.fail('refresh with an unknown token must fail');
+    } catch (error) {
+      assert.ok(error instanceof BadRequestError);
+      const status: number = error.status;
+      const code: string = error.code;
+      assert.equal(status, 400);
+      assert.equal(code, 'invalid_grant');
+      assert.ok(error instanceof OAuthError);
+    }
+    assert.match(server.requests[0]?.userAgent ?? '', new RegExp(`^hellosign-oauth/${version} `));
+  } finally {
+    await server.close();
+  }
+  console.log('typescript consumer: exchange and refresh ok');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,12 @@
+/**
+ * The generated layer, for power users: `import { OAuthApi, Configuration } from 'hellosign-oauth/generated'`.
+ *
+ * This is OpenAPI Generator's `typescript-fetch` output for `openapi.yaml`, exported as is: the
+ * `OAuthApi` class, the request and response models with their `…FromJSON`/`…ToJSON` helpers, and
+ * the runtime (`Configuration`, `ResponseError`, …). It has none of `OAuthClient`'s validation,
+ * timeouts, retries, error mapping or redaction. Its shape follows the generator, so a generator
+ * upgrade may change it; the main entry point is the stable API.
+ *
+ * @packageDocumentation
+ */
+export * from '../generated/index.js';
