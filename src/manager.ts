@@ -233,7 +233,9 @@ export class TokenManager {
         await this.#onTokens?.(pending.tokens, key);
       } catch (error) {
         if (error instanceof OAuthError) throw error;
-        throw new TokenPersistError(sanitizedCause(error, [pending.tokens.accessToken, pending.tokens.refreshToken]));
+        const { tokens, expected } = pending;
+        const secrets = [tokens.accessToken, tokens.refreshToken, expected.accessToken, expected.refreshToken];
+        throw new TokenPersistError(sanitizedCause(error, secrets));
       }
       this.#pending.delete(key);
       return true;
