@@ -138,9 +138,9 @@ export function tokensExpiringIn(
   });
 }
 
-/** Lets every queued promise callback run (several rounds, for chains of awaits). */
-export async function settle(rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) await Promise.resolve();
+/** Lets every queued promise callback run: resumes only after the microtask queue drained. */
+export async function settle(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** Awaits a promise that must reject and returns the rejection. */

@@ -42,10 +42,10 @@ describe('persist before use', () => {
     const callers = Array.from({ length: 3 }, (_, i) =>
       manager.getAccessToken('user-1').then((token) => events.push(`caller ${i} got ${token}`)),
     );
-    await settle(50);
+    await settle();
     expect(events).toEqual(['store.set started']);
     storeWrite.resolve();
-    await settle(50);
+    await settle();
     expect(events).toEqual(['store.set started', 'store.set done', `onTokens started user-1 ${FRESH}`]);
     callback.resolve();
     await Promise.all(callers);
