@@ -1,0 +1,112 @@
+import { OAuthValidationError, TokenManager } from '../../src/index.js';
+import { harness, settle, tokensExpiringIn } from './fake-token-server.js';
+
+const START = 'access-start-MDZhYzBlMGI1YzQ0';
+
+describe('invalidate after a 401', () => {
+  test('invalidate(key) forces the next getAccessToken to refresh a token that is not expired', async () => {
+    const { client, clock, server } = harness();
+    const manager = new TokenManager({ client });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, 3600));
+    await expect(manager.getAccessToken('user-1')).resolves.toBe(START);
+
+    manager.invalidate('user-1');
+
+    await expect(manager.getAccessToken('user-1')).resolves.toBe('access-1-NWNiOTMxOGFkOGVj');
+    await expect(manager.getAccessToken('user-1')).resolves.toBe('access-1-NWNiOTMxOGFkOGVj');
+    expect(server.count).toBe(1);
+  });
+
+  test('invalidate(key, rejectedToken) for a token a refresh already replaced does nothing', async () => {
+    const { client, clock, server } = harness();
+    const manager = new TokenManager({ client });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, 3600));
+    manager.invalidate('user-1', START);
+    const fresh = await manager.getAccessToken('user-1');
+    expect(server.count).toBe(1);
+
+    // A burst of 401s for the old token, arriving after the refresh.
+    for (let i = 0; i < 10; i++) manager.invalidate('user-1', START);
+
+    await expect(manager.getAccessToken('user-1')).resolves.toBe(fresh);
+    expect(server.count).toBe(1);
+  });
+
+  test('invalidate(key, currentToken) refreshes', async () => {
+    const { client, clock, server } = harness();
+    const manager = new TokenManager({ client });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, 3600));
+
+    manager.invalidate('user-1', START);
+
+    await expect(manager.getAccessToken('user-1')).resolves.toBe('access-1-NWNiOTMxOGFkOGVj');
+    expect(server.count).toBe(1);
+  });
+
+  test('single flight holds under invalidation: 500 callers after a 401 cause one refresh', async () => {
+    const { client, clock, server } = harness();
+    const manager = new TokenManager({ client });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, 3600));
+    const release = server.hold();
+
+    const callers = Array.from({ length: 500 }, (_, i) => {
+      manager.invalidate('user-1', i % 2 ? START : undefined);
+      return manager.getAccessToken('user-1');
+    });
+    await settle();
+    release();
+
+    expect(new Set(await Promise.all(callers))).toEqual(new Set(['access-1-NWNiOTMxOGFkOGVj']));
+    expect(server.count).toBe(1);
+    await manager.getAccessToken('user-1');
+    expect(server.count).toBe(1);
+  });
+
+  test('a 401 reported while the refresh is in flight does not cause a second refresh', async () => {
+    const { client, clock, server } = harness();
+    const manager = new TokenManager({ client });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, -1));
+    const release = server.hold();
+
+    const first = manager.getAccessToken('user-1');
+    await settle();
+    manager.invalidate('user-1');
+    release();
+    await first;
+
+    await expect(manager.getAccessToken('user-1')).resolves.toBe('access-1-NWNiOTMxOGFkOGVj');
+    expect(server.count).toBe(1);
+  });
+
+  test('an invalidation survives a failed refresh, so the next call tries again', async () => {
+    const { client, clock, server } = harness();
+    const manager = new TokenManager({ client });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, 3600));
+    server.respond = () => ({ status: 503, body: 'unavailable' });
+    manager.invalidate('user-1');
+    await expect(manager.getAccessToken('user-1')).rejects.toMatchObject({ status: 503 });
+
+    server.respond = () => ({ body: { access_token: 'access-retry-NWNiOTMx', expires_in: 3600 } });
+    await expect(manager.getAccessToken('user-1')).resolves.toBe('access-retry-NWNiOTMx');
+    expect(server.count).toBe(2);
+  });
+
+  test('setTokens clears an invalidation', async () => {
+    const { client, clock, server } = harness();
+    const manager = new TokenManager({ client });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, 3600));
+    manager.invalidate('user-1');
+
+    await manager.setTokens('user-1', tokensExpiringIn(clock, 3600, 'consent'));
+
+    await expect(manager.getAccessToken('user-1')).resolves.toBe('access-consent-MDZhYzBlMGI1YzQ0');
+    expect(server.count).toBe(0);
+  });
+
+  test('rejects a bad key or a non-string token', () => {
+    const { client } = harness();
+    const manager = new TokenManager({ client });
+    expect(() => manager.invalidate('')).toThrow(OAuthValidationError);
+    expect(() => manager.invalidate('user-1', 42 as unknown as string)).toThrow(OAuthValidationError);
+  });
+});
