@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import { VERSION } from '../version.js';
+import type { Command, CommandContext } from './command.js';
+import { demoCommand } from './demo.js';
+import { type CliIo, describeFailure, EXIT } from './io.js';
+import { loginCommand } from './login.js';
+import { mockServerCommand } from './mock-server-command.js';
+import { authorizeUrlCommand, exchangeCommand, refreshCommand } from './token-commands.js';
+
+export type { CliIo } from './io.js';
+
+const COMMANDS: readonly Command[] = [
+  authorizeUrlCommand,
+  exchangeCommand,
+  refreshCommand,
+  loginCommand,
+  mockServerCommand,
+  demoCommand,
+];
+
+const HELP = `Usage: hellosign-oauth <command> [options]
+
+Dropbox Sign (HelloSign) OAuth from the command line. Tokens are printed as JSON on stdout;
+a failure prints one line on stderr and exits non-zero (1: the operation failed, 2: bad usage).
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(15)}${command.summary}`).join('\n')}
+
+Run hellosign-oauth <command> --help for its options. Credentials come from
+HELLOSIGN_CLIENT_ID and HELLOSIGN_CLIENT_SECRET, or from flags.
+  --version   print the version`;
+
+/** Every value on the command line: one may be a secret the command never got to register. */
+function flagValues(args: readonly string[]): string[] {
+  return args.flatMap((arg) => {
+    if (!arg.startsWith('-')) return [arg];
+    const equals = arg.indexOf('=');
+    return equals === -1 ? [] : [arg.slice(equals + 1)];
+  });
+}
+
+/**
+ * Runs one CLI invocation (`argv` without `node` and the script) and resolves to its exit code.
+ * Everything it reads and writes goes through `io`, so tests run it in-process.
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) {
+    const problem = name === undefined ? 'no command given' : `unknown command ${JSON.stringify(name)}`;
+    io.stderr.write(`hellosign-oauth: ${problem} (see hellosign-oauth --help)\n`);
+    return EXIT.usage;
+  }
+  const context: CommandContext = { secrets: [] };
+  try {
+    const { values } = parseArgs({
+      args: [...rest],
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      io.stdout.write(`${command.help}\n`);
+      return EXIT.ok;
+    }
+    return await command.run(values, io, context);
+  } catch (error) {
+    const secrets = [...context.secrets, ...flagValues(rest)];
+    const { line, exitCode } = describeFailure(error, command.name, secrets);
+    io.stderr.write(`${line}\n`);
+    return exitCode;
+  }
+}
