@@ -1,5 +1,6 @@
+import { types } from 'node:util';
 import type { ResponseHeaders } from './internal/headers.js';
-import { scrub } from './internal/redact.js';
+import { scrub, scrubHeaders } from './internal/redact.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
 
 /**
@@ -129,11 +130,16 @@ export class RateLimitError extends OAuthApiError {
 
 const EXCERPT_LENGTH = 200;
 
-function excerpt(body: string): string | undefined {
-  const text = body
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+/** The readable text of a non-JSON body (an HTML error page), scrubbed before it is cut short. */
+function excerpt(body: string, secrets: readonly (string | undefined)[]): string | undefined {
+  // Scrubbing after the cut would let a secret that straddles the cut leave its prefix behind.
+  const text = scrub(
+    body
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    secrets,
+  );
   if (!text) return undefined;
   return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
 }
@@ -143,14 +149,17 @@ function stringField(value: unknown): string | undefined {
 }
 
 /** Reads either error shape: Dropbox Sign's `{error: {error_name, error_msg}}` or RFC 6749 §5.2. */
-function readErrorBody(body: string): Pick<OAuthApiErrorInit, 'serverCode' | 'description' | 'path'> {
+function readErrorBody(
+  body: string,
+  secrets: readonly (string | undefined)[],
+): Pick<OAuthApiErrorInit, 'serverCode' | 'description' | 'path'> {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    return { description: excerpt(body) };
+    return { description: excerpt(body, secrets) };
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return { description: excerpt(body) };
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return { description: excerpt(body, secrets) };
   const error = (json as Record<string, unknown>).error;
   if (error !== null && typeof error === 'object' && !Array.isArray(error)) {
     const dropbox = error as Record<string, unknown>;
@@ -175,11 +184,11 @@ export function apiErrorFromResponse(
   secrets: readonly (string | undefined)[],
   now: number,
 ): OAuthApiError {
-  const parsed = readErrorBody(body);
+  const parsed = readErrorBody(body, secrets);
   const clean = (text: string | undefined) => (text === undefined ? undefined : scrub(text, secrets));
   const init: OAuthApiErrorInit = {
     status,
-    headers,
+    headers: scrubHeaders(headers, secrets),
     serverCode: clean(parsed.serverCode),
     description: clean(parsed.description),
     path: clean(parsed.path),
@@ -195,13 +204,18 @@ export function apiErrorFromResponse(
   return new OAuthApiError(init);
 }
 
+/** `instanceof Error` fails for errors from another realm (undici's inside a vm, as under jest). */
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
+
 /** Copies what helps diagnose a network failure, and nothing that could carry a request body. */
 export function sanitizedCause(error: unknown, secrets: readonly (string | undefined)[]): Error {
-  const source = error instanceof Error ? error : new Error(String(error));
+  const source = isError(error) ? error : new Error(String(error));
   const nested = (source as { cause?: unknown }).cause;
   const copy = new Error(
     scrub(source.message, secrets),
-    nested instanceof Error ? { cause: sanitizedCause(nested, secrets) } : undefined,
+    isError(nested) ? { cause: sanitizedCause(nested, secrets) } : undefined,
   );
   copy.name = source.name;
   const code = (source as { code?: unknown }).code;

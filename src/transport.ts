@@ -7,6 +7,7 @@ import {
 } from './errors.js';
 import { defaultFetch } from './internal/default-fetch.js';
 import { headersToRecord, type ResponseHeaders } from './internal/headers.js';
+import { scrubHeaders } from './internal/redact.js';
 import type { Logger } from './logger.js';
 import { parseRetryAfter } from './rate-limit.js';
 import { VERSION } from './version.js';
@@ -107,12 +108,27 @@ function wasNeverSent(error: unknown): boolean {
 
 class BodyTooLargeError extends Error {}
 
+/** Stops an unread body so its connection is freed (node-fetch streams and web streams differ). */
+function discard(body: unknown): void {
+  const stream = body as { destroy?: () => void; cancel?: () => Promise<unknown>; locked?: boolean } | null;
+  stream?.destroy?.();
+  if (stream?.cancel && !stream.locked) stream.cancel().catch(() => undefined);
+}
+
 async function readBody(response: FetchResponseLike, limit: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > limit) throw new BodyTooLargeError();
   const body = response.body as AsyncIterable<Uint8Array> | null | undefined;
-  // A declared length within the cap bounds what the HTTP client will read, so take the fast path.
-  if (Number.isFinite(declared) && response.headers.get('content-length') !== null) return response.text();
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > limit) {
+    discard(body);
+    throw new BodyTooLargeError();
+  }
+  // A declared length bounds what the HTTP client reads, so take the fast path; but not for a
+  // compressed body, whose length says nothing about its size once decoded.
+  const encoding = response.headers.get('content-encoding');
+  const identity = encoding === null || encoding.trim().toLowerCase() === 'identity';
+  if (identity && Number.isFinite(declared) && response.headers.get('content-length') !== null) {
+    return response.text();
+  }
   if (!body || typeof body[Symbol.asyncIterator] !== 'function') return response.text();
   const decoder = new TextDecoder();
   let text = '';
@@ -120,8 +136,7 @@ async function readBody(response: FetchResponseLike, limit: number): Promise<str
   for await (const chunk of body) {
     size += chunk.byteLength;
     if (size > limit) {
-      const destroyable = body as unknown as { destroy?: () => void; cancel?: () => unknown };
-      destroyable.destroy?.();
+      discard(body);
       throw new BodyTooLargeError();
     }
     text += decoder.decode(chunk, { stream: true });
@@ -178,12 +193,12 @@ export function createTransport(options: TransportOptions) {
       controller.abort();
     }, options.timeoutMs);
     const onCallerAbort = () => controller.abort();
-    context.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
+      context.signal?.addEventListener('abort', onCallerAbort, { once: true });
       if (context.signal?.aborted) throw new OAuthAbortError();
       const fetchImpl = options.fetch ?? (await defaultFetch());
       const response = await fetchImpl(url, { ...init, redirect: 'manual', signal: controller.signal });
-      const headers = headersToRecord(response.headers);
+      const headers = scrubHeaders(headersToRecord(response.headers), context.secrets);
       let body: string;
       try {
         body = await readBody(response, options.maxResponseBytes);

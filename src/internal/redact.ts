@@ -19,3 +19,13 @@ export function scrub(text: string, secrets: readonly (string | undefined)[]): s
   }
   return out;
 }
+
+/** `scrub` over every header value: a proxy or a server may echo a request field into a header. */
+export function scrubHeaders(
+  headers: Readonly<Record<string, string>>,
+  secrets: readonly (string | undefined)[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = scrub(value, secrets);
+  return out;
+}
