@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { defineConfig, type Options } from 'tsup';
+import { existsSync } from 'node:fs';
+import { defineConfig } from 'tsup';
 
 /**
  * The library's entry points, keyed by output path (`dist/<key>.{js,mjs,d.ts,d.mts}`); each one is
@@ -13,49 +13,27 @@ const LIBRARY_ENTRIES: Record<string, string> = {
   'redis/index': 'src/redis/index.ts',
 };
 
-const CLI_ENTRY = 'src/cli/main.ts';
+/** The `hellosign-oauth` bin (`dist/cli/main.js`); its source starts with a shebang, which tsup keeps. */
+const CLI_ENTRIES: Record<string, string> = { 'cli/main': 'src/cli/main.ts' };
 
 function existing(entries: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(entries).filter(([, source]) => existsSync(source)));
 }
 
-const shared: Options = {
+export default defineConfig({
+  entry: existing({ ...LIBRARY_ENTRIES, ...CLI_ENTRIES }),
+  format: ['esm', 'cjs'],
   target: 'node20',
   platform: 'node',
   tsconfig: 'tsconfig.build.json',
   // Dependencies and peer dependencies (node-fetch, redis) stay external, so consumers get one
   // copy of each; everything under src/ and generated/ is bundled.
   external: ['node-fetch', 'redis'],
-  sourcemap: false,
-  minify: false,
-  treeshake: false,
-};
-
-const library: Options = {
-  ...shared,
-  entry: existing(LIBRARY_ENTRIES),
-  format: ['esm', 'cjs'],
-  // One copy of each module across entry points (in both formats), so an `OAuthError` thrown via
-  // `hellosign-oauth/redis` is `instanceof` the class exported by `hellosign-oauth`.
+  // One copy of each module across entry points, in both formats: an `OAuthError` thrown through
+  // `hellosign-oauth/redis` is `instanceof` the class exported by `hellosign-oauth`, and the CLI
+  // reuses the library's chunks instead of carrying its own copy.
   splitting: true,
-  dts: true,
+  dts: { entry: existing(LIBRARY_ENTRIES) },
+  sourcemap: false,
   clean: true,
-};
-
-// The CLI is CommonJS only: a bin needs no dual format, and `.js` is CommonJS in this package.
-const cliSource = existsSync(CLI_ENTRY) ? readFileSync(CLI_ENTRY, 'utf8') : undefined;
-const cli: Options | undefined =
-  cliSource === undefined
-    ? undefined
-    : {
-        ...shared,
-        entry: { 'cli/main': CLI_ENTRY },
-        format: ['cjs'],
-        splitting: false,
-        dts: false,
-        clean: false,
-        // tsup keeps a shebang written in the source (and marks the file executable); add one otherwise.
-        banner: cliSource.startsWith('#!') ? undefined : { js: '#!/usr/bin/env node' },
-      };
-
-export default defineConfig(cli ? [library, cli] : [library]);
+});

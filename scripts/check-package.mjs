@@ -187,20 +187,24 @@ async function install(dir) {
 }
 
 async function esmConsumer(dir, packed) {
-  prepareConsumer(dir, packed, []);
+  prepareConsumer(dir, packed, ['redis']);
   await install(dir);
   return runAsync(process.execPath, ['main.mjs'], { cwd: dir });
 }
 
 async function cjsConsumer(dir, packed) {
+  // Without the optional redis peer: everything but hellosign-oauth/redis must work.
   prepareConsumer(dir, packed, []);
   await install(dir);
+  // The bin, as npm linked it: a CommonJS file with a shebang, executable.
+  const help = await runAsync(join(dir, 'node_modules/.bin/hellosign-oauth'), ['--help'], { cwd: dir });
+  if (!help.includes('Usage: hellosign-oauth')) fail(`hellosign-oauth --help printed no usage:\n${help}`);
   return runAsync(process.execPath, ['main.cjs'], { cwd: dir });
 }
 
 async function typescriptConsumer(dir, packed) {
   // The consumer's own compiler and Node types, at this repo's versions, installed like any package.
-  prepareConsumer(dir, packed, ['typescript', '@types/node']);
+  prepareConsumer(dir, packed, ['typescript', '@types/node', 'redis']);
   await install(dir);
   const tsc = join(dir, 'node_modules/typescript/bin/tsc');
   const outputs = [];

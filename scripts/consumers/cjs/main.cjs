@@ -35,6 +35,12 @@ async function main() {
     const failure = await client.refresh('refresh-unknown').catch((error) => error);
     assert.ok(failure instanceof BadRequestError && failure instanceof OAuthApiError && failure instanceof OAuthError);
     assert.equal(failure.code, 'invalid_grant');
+    // redis is an optional peer, not installed here: only its subpath needs it.
+    assert.throws(
+      () => require('hellosign-oauth/redis'),
+      (error) => error.code === 'MODULE_NOT_FOUND' && /'redis'/.test(error.message),
+    );
+    assert.equal(typeof require('hellosign-oauth/testing').startMockServer, 'function');
     assert.deepEqual(server.requests[1].body, {
       grant_type: 'refresh_token',
       refresh_token: 'refresh-1',

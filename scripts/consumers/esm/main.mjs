@@ -1,13 +1,24 @@
 // An ESM consumer of the packed tarball: imports by package name, runs an exchange and a refresh.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { BadRequestError, OAuthApiError, OAuthClient, OAuthError, TokenSet, VERSION } from 'hellosign-oauth';
+import {
+  BadRequestError,
+  OAuthApiError,
+  OAuthClient,
+  OAuthError,
+  OAuthValidationError,
+  TokenSet,
+  VERSION,
+} from 'hellosign-oauth';
 import * as generated from 'hellosign-oauth/generated';
+import { startMockServer } from 'hellosign-oauth/testing';
 import { startTokenServer } from './token-server.cjs';
 
 const require = createRequire(import.meta.url);
-const nodeFetchLoaded = () => Object.keys(require.cache).some((path) => path.includes('/node-fetch/'));
+const loaded = (name) => Object.keys(require.cache).some((path) => path.includes(`/node_modules/${name}/`));
+const nodeFetchLoaded = () => loaded('node-fetch');
 assert.equal(nodeFetchLoaded(), false, 'importing hellosign-oauth must not load node-fetch');
+assert.equal(loaded('@redis/client'), false, 'only hellosign-oauth/redis loads redis');
 
 const packageJson = require('hellosign-oauth/package.json');
 assert.equal(VERSION, packageJson.version);
@@ -50,4 +61,26 @@ try {
 } finally {
   await server.close();
 }
-console.log('esm consumer: exchange and refresh ok');
+
+// The mock server from hellosign-oauth/testing, driven by the client as a test suite would.
+const mock = await startMockServer();
+try {
+  const client = new OAuthClient({
+    clientId: mock.clientId,
+    clientSecret: mock.clientSecret,
+    baseUrl: mock.url,
+    allowInsecureHttp: true,
+  });
+  const code = mock.issueCode({ state: 'esm-state' });
+  const tokens = await client.exchangeCode({ code, state: 'esm-state' });
+  assert.ok(mock.isAccessTokenActive(tokens.accessToken));
+  const refreshed = await client.refresh(tokens);
+  assert.ok(mock.isAccessTokenActive(refreshed.accessToken));
+} finally {
+  await mock.close();
+}
+
+// hellosign-oauth/redis shares the main entry's classes: its errors are the same OAuthError.
+const { RedisTokenStore } = await import('hellosign-oauth/redis');
+assert.throws(() => new RedisTokenStore({ client: {} }), OAuthValidationError);
+console.log('esm consumer: exchange and refresh ok (own server and hellosign-oauth/testing), redis subpath loads');

@@ -14,6 +14,8 @@ import {
   type TokenStore,
   VERSION,
 } from 'hellosign-oauth';
+import { RedisTokenStore, type RedisTokenStoreOptions } from 'hellosign-oauth/redis';
+import { type MockServer, startMockServer } from 'hellosign-oauth/testing';
 import { startTokenServer } from './token-server.cjs';
 
 // Never called: compile-time checks that misuse is rejected.
@@ -22,6 +24,9 @@ export function rejectedAtCompileTime(tokens: TokenSet): void {
   new OAuthClient({ clientId: 'ts-client' });
   // @ts-expect-error TokenSet fields are read-only
   tokens.accessToken = 'changed';
+  const redisOptions: RedisTokenStoreOptions = { url: 'redis://127.0.0.1:6379', keyPrefix: 'app:' };
+  const shared: TokenStore = new RedisTokenStore(redisOptions);
+  void shared;
   // @ts-expect-error exchangeCode needs the callback's state
   void new OAuthClient({ clientId: 'a', clientSecret: 'b' }).exchangeCode({ code: 'c' });
 }
@@ -69,7 +74,22 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
   }
-  console.log('typescript consumer: exchange and refresh ok');
+
+  const mock: MockServer = await startMockServer({ rotateRefreshTokens: true });
+  try {
+    const client = new OAuthClient({
+      clientId: mock.clientId,
+      clientSecret: mock.clientSecret,
+      baseUrl: mock.url,
+      allowInsecureHttp: true,
+    });
+    const tokens = await client.exchangeCode({ code: mock.issueCode(), state: 'ts-state' });
+    const refreshed = await client.refresh(tokens);
+    assert.notEqual(refreshed.refreshToken, tokens.refreshToken);
+  } finally {
+    await mock.close();
+  }
+  console.log('typescript consumer: exchange and refresh ok (own server and hellosign-oauth/testing)');
 }
 
 main().catch((error: unknown) => {
