@@ -49,6 +49,11 @@ export interface TokenResponse {
   rateLimit: RateLimit | undefined;
 }
 
+function optionalSignal(value: unknown): AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return value;
+  throw new OAuthValidationError('signal must be an AbortSignal.');
+}
+
 function requireText(value: unknown, name: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new OAuthValidationError(`${name} is required and must be a non-empty string.`);
@@ -84,7 +89,12 @@ export class OAuthClient {
    * naming it.
    */
   static fromEnv(overrides: Partial<OAuthClientOptions> = {}, env: NodeJS.ProcessEnv = process.env): OAuthClient {
-    return new OAuthClient({ ...readClientEnv(env, overrides), ...overrides } as OAuthClientOptions);
+    if (overrides === null || typeof overrides !== 'object') {
+      throw new OAuthValidationError('fromEnv overrides must be an object.');
+    }
+    // An override explicitly set to undefined means "not overridden", not "erase the variable".
+    const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+    return new OAuthClient({ ...readClientEnv(env, given), ...given } as OAuthClientOptions);
   }
 
   /** The URL to send the user to for consent, and the `state` to check on the callback. */
@@ -125,7 +135,8 @@ export class OAuthClient {
     ) {
       throw new StateMismatchError();
     }
-    return this.#call('oauthTokenGenerate', [code], params.signal, undefined, (init) =>
+    const signal = optionalSignal(params.signal);
+    return this.#call('oauthTokenGenerate', [code], signal, undefined, (init) =>
       this.#api.oauthTokenGenerateRaw(
         {
           oAuthTokenGenerateRequest: {
@@ -162,7 +173,8 @@ export class OAuthClient {
           : undefined,
       'refreshToken',
     );
-    return this.#call('oauthTokenRefresh', [refreshToken], options?.signal, refreshToken, (init) =>
+    const signal = optionalSignal(options?.signal);
+    return this.#call('oauthTokenRefresh', [refreshToken], signal, refreshToken, (init) =>
       this.#api.oauthTokenRefreshRaw(
         {
           oAuthTokenRefreshRequest: {

@@ -63,6 +63,29 @@ const KNOWN = new Set([
   'now',
 ]);
 
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * The caller's logger, unable to throw into a request: a failing log line must not turn tokens
+ * that were already issued (for a code that is now spent) into an error.
+ */
+function quietLogger(logger: Logger): Logger {
+  const quiet: Logger = {};
+  for (const level of LOG_LEVELS) {
+    const write = logger[level];
+    if (write) {
+      quiet[level] = (message, data) => {
+        try {
+          write.call(logger, message, data);
+        } catch {
+          // Logging is best effort by design (see above).
+        }
+      };
+    }
+  }
+  return quiet;
+}
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 // setTimeout cannot wait longer than this; a larger timeout would fire at once.
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -129,11 +152,22 @@ export function resolveOptions(options: OAuthClientOptions): ResolvedOptions {
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new OAuthValidationError('now must be a function.');
   }
-  if (options.logger !== undefined && (options.logger === null || typeof options.logger !== 'object')) {
-    throw new OAuthValidationError('logger must be an object with debug/info/warn/error methods.');
+  if (
+    options.logger !== undefined &&
+    (options.logger === null ||
+      typeof options.logger !== 'object' ||
+      LOG_LEVELS.some((level) => !['undefined', 'function'].includes(typeof options.logger?.[level])))
+  ) {
+    throw new OAuthValidationError(
+      'logger must be an object whose debug/info/warn/error, when present, are functions.',
+    );
   }
-  if (options.userAgent !== undefined && (typeof options.userAgent !== 'string' || /[\r\n]/.test(options.userAgent))) {
-    throw new OAuthValidationError('userAgent must be a single-line string.');
+  // What both undici and node-fetch accept in a header value; anything else would fail at send time.
+  if (
+    options.userAgent !== undefined &&
+    (typeof options.userAgent !== 'string' || /[^\t\x20-\x7e]/.test(options.userAgent))
+  ) {
+    throw new OAuthValidationError('userAgent must be a single line of printable ASCII.');
   }
   return {
     clientId: text(options.clientId, 'clientId'),
@@ -146,7 +180,7 @@ export function resolveOptions(options: OAuthClientOptions): ResolvedOptions {
     maxRetryAfterMs: number(options.maxRetryAfterMs, 'maxRetryAfterMs', 60_000, 0, MAX_TIMER_MS),
     maxResponseBytes: number(options.maxResponseBytes, 'maxResponseBytes', 1024 * 1024, 1, 2 ** 30, true),
     userAgent: options.userAgent,
-    logger: options.logger,
+    logger: options.logger && quietLogger(options.logger),
     now: options.now ?? Date.now,
   };
 }
