@@ -232,7 +232,6 @@ export class TokenManager {
         }
         await this.#onTokens?.(pending.tokens, key);
       } catch (error) {
-        if (error instanceof OAuthError) throw error;
         const { tokens, expected } = pending;
         const secrets = [tokens.accessToken, tokens.refreshToken, expected.accessToken, expected.refreshToken];
         throw new TokenPersistError(sanitizedCause(error, secrets));

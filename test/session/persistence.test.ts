@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { MemoryTokenStore, TokenManager, TokenPersistError, type TokenSet } from '../../src/index.js';
+import { MemoryTokenStore, OAuthError, TokenManager, TokenPersistError, type TokenSet } from '../../src/index.js';
 import {
   CLIENT_SECRET,
   deferred,
@@ -133,6 +133,22 @@ describe('persist before use', () => {
     expect(server.count).toBe(1);
     await expect(manager.getAccessToken('user-1')).resolves.toBe(FRESH);
     expect(seen).toHaveLength(2);
+  });
+
+  test('an OAuthError thrown by onTokens also becomes TokenPersistError, with it as the cause', async () => {
+    const { client, clock } = harness();
+    const manager = new TokenManager({
+      client,
+      onTokens: () => {
+        throw new OAuthError('Another API said no.', 'SOMETHING_ELSE');
+      },
+    });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, -1));
+
+    const error = await rejectionOf(manager.getAccessToken('user-1'));
+
+    expect(error).toBeInstanceOf(TokenPersistError);
+    expect(((error as Error).cause as Error).message).toBe('Another API said no.');
   });
 
   test('a write that landed but reported failure is recognised on retry, not mistaken for a newer write', async () => {
