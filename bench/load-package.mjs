@@ -44,9 +44,13 @@ function bundleSource() {
   return outfile;
 }
 
-/** Where this package's CommonJS build is, and whether it came from dist/ or a bench bundle. */
+/**
+ * Where this package's CommonJS build is, and whether it came from dist/ or a bench bundle.
+ * BENCH_FROM_SOURCE=1 bundles src/ even when dist/ exists (dist/ may predate the working tree).
+ */
 export function packageEntry() {
-  const built = builtEntry();
+  const built = process.env.BENCH_FROM_SOURCE === '1' ? undefined : builtEntry();
   if (built) return { file: built, source: 'dist' };
-  return { file: bundleSource(), source: 'esbuild bundle of src (no dist/)' };
+  const reason = process.env.BENCH_FROM_SOURCE === '1' ? 'BENCH_FROM_SOURCE=1' : 'no dist/';
+  return { file: bundleSource(), source: `esbuild bundle of src (${reason})` };
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: the refresh call of this package against the official SDK and plain clients,
  * all in one process against one loopback server; then cold require time, size and dependencies.
  * Prints a markdown table and writes bench/results.json. Knobs: BENCH_ROUNDS, BENCH_PER_ROUND,
- * BENCH_COLD_RUNS (env).
+ * BENCH_COLD_RUNS, BENCH_FROM_SOURCE=1 (env).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
