@@ -204,6 +204,10 @@ export function createTransport(options: TransportOptions) {
         body = await readBody(response, options.maxResponseBytes);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
+          // An error status still says what happened (and a 429 may be retried): only a token
+          // body has to be read whole, so only a 2xx fails as an invalid response.
+          const ok = response.status >= 200 && response.status < 300;
+          if (!ok) return new BufferedResponse(response.status, headers, '');
           throw new InvalidResponseError(
             `Response body exceeds ${options.maxResponseBytes} bytes; not read.`,
             response.status,
