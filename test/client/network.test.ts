@@ -140,6 +140,16 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
     expect(error).toMatchObject({ status: 200, code: 'OAUTH_INVALID_RESPONSE' });
   });
 
+  it('still maps an oversized error page by its status, unread', async () => {
+    const server = await serve((_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' });
+      response.end(`<html>${'<p>proxy</p>'.repeat(MIB / 8)}</html>`);
+    });
+    const error = await rejectionOf(localClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect((error as InternalServerError).description).toBeUndefined();
+  });
+
   it('refuses a small gzip body that inflates past 1 MiB', async () => {
     const bomb = gzipSync(Buffer.from(`{"access_token":"${'a'.repeat(4 * MIB)}"}`));
     const server = await serve((_request, response) => {
