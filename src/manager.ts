@@ -199,12 +199,24 @@ export class TokenManager {
     try {
       fresh = await this.#client.refresh(tokens);
     } catch (error) {
-      if (error instanceof OAuthApiError && error.requiresReauthorization) await this.#markDead(key, current, error);
+      if (error instanceof OAuthApiError && error.requiresReauthorization) {
+        // Another process may have rotated the refresh token meanwhile (this one's lock lapsed).
+        const newer = await this.#newerFreshTokens(key, current);
+        if (newer) return newer;
+        await this.#markDead(key, current, error);
+      }
       throw error;
     }
     const next: Pending = { tokens: fresh, expected: current, stored: false };
     this.#pending.set(key, next);
     return this.#persist(key, next);
+  }
+
+  /** Fresh tokens stored since `replaced` was read (by another process or a new consent), if any. */
+  async #newerFreshTokens(key: string, replaced: TokenSetJSON): Promise<TokenSet | undefined> {
+    const stored = await this.#read(key).catch(() => undefined);
+    if (!stored || sameTokens(stored, replaced) || this.#needsRefresh(key, stored)) return undefined;
+    return stored;
   }
 
   async #markDead(key: string, rejected: TokenSetJSON, error: OAuthApiError): Promise<void> {
