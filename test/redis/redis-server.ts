@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+/** A Redis for one test file: `REDIS_URL` when set, otherwise a private `redis-server` on a free port. */
+export interface TestRedis {
+  url: string;
+  /** Stops a private server (SIGKILL: Redis vanishes, as in a crash). No-op for `REDIS_URL`. */
+  stop(): Promise<void>;
+  /** Starts the private server again on the same port. */
+  restart(): Promise<void>;
+}
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function startServer(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        child.stdout?.off('data', onData);
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)));
+  });
+}
+
+async function stopServer(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  if (process.env.REDIS_URL) {
+    return { url: process.env.REDIS_URL, stop: async () => {}, restart: async () => {} };
+  }
+  // Retried in case another process took the port between freePort() and the server's bind.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      let child = await startServer(port);
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        stop: () => stopServer(child),
+        restart: async () => {
+          await stopServer(child);
+          child = await startServer(port);
+        },
+      };
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
