@@ -26,14 +26,17 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   tsconfig: 'tsconfig.build.json',
-  // Dependencies and peer dependencies (node-fetch, redis) stay external, so consumers get one
+  // The optional peer dependency (redis) stays external, so consumers get one
   // copy of each; everything under src/ and generated/ is bundled.
-  external: ['node-fetch', 'redis'],
+  external: ['redis'],
   // One copy of each module across entry points, in both formats: an `OAuthError` thrown through
   // `hellosign-oauth/redis` is `instanceof` the class exported by `hellosign-oauth`, and the CLI
   // reuses the library's chunks instead of carrying its own copy.
   splitting: true,
   dts: { entry: existing(LIBRARY_ENTRIES) },
+  // Error classes report their own names (`err.name`, `constructor.name`); bundling would
+  // otherwise rename or anonymise them.
+  keepNames: true,
   sourcemap: false,
   clean: true,
 });

@@ -10,7 +10,7 @@ export interface OAuthClientOptions {
   clientSecret: string;
   /** The OAuth host. Default `https://app.hellosign.com`. */
   baseUrl?: string;
-  /** A Fetch API implementation (global `fetch`, node-fetch, …). Default: node-fetch 2 with keep-alive. */
+  /** A Fetch API implementation (global `fetch`, node-fetch, …). Default: `node:http`/`node:https` with keep-alive. */
   fetch?: FetchLike | typeof fetch;
   /** Per attempt, covering headers and body. Default 30 000. */
   timeoutMs?: number;
