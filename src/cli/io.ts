@@ -22,8 +22,9 @@ export class UsageError extends Error {}
 export class CliFailure extends Error {}
 
 function isParseArgsError(error: unknown): error is Error {
-  const code = (error as { code?: unknown })?.code;
-  return error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+  // Duck-typed: node:util's errors may come from another realm (a test VM), failing `instanceof Error`.
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS') && typeof message === 'string';
 }
 
 /**
