@@ -5,7 +5,7 @@
 //   node scripts/cli-roundtrip.mjs --tarball x.tgz      install that tarball into a temp project, run
 //   node scripts/cli-roundtrip.mjs --cli path/cli.js    run that file with node (tests use a bundle)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -32,8 +32,12 @@ function installedCli() {
   if (values.cli) return [process.execPath, resolve(values.cli)];
   let tarball = values.tarball && resolve(values.tarball);
   if (!tarball) {
-    const packed = JSON.parse(sh('npm', ['pack', '--json', '--pack-destination', temp], { cwd: root }));
-    tarball = join(temp, packed[0].filename);
+    // prepack builds and prints to stdout, so the tarball is found on disk rather than in npm's output.
+    sh('npm', ['pack', '--pack-destination', temp], { cwd: root });
+    tarball = join(
+      temp,
+      readdirSync(temp).find((name) => name.endsWith('.tgz')),
+    );
   }
   const project = join(temp, 'project');
   sh('npm', ['install', '--no-audit', '--no-fund', '--prefix', project, tarball]);
