@@ -43,6 +43,9 @@ export function createClient(
   }
   if (baseUrl !== undefined) overrides.baseUrl = baseUrl;
   if (values['allow-insecure-http'] === true) overrides.allowInsecureHttp = true;
+  else if ((baseUrl ?? io.env[ENV.baseUrl] ?? '').startsWith('http:')) {
+    throw new UsageError('An http:// base URL needs --allow-insecure-http (loopback hosts only).');
+  }
   return OAuthClient.fromEnv(overrides, io.env);
 }
 

@@ -167,7 +167,7 @@ describe('exchange', () => {
 
   it('refuses an http base URL without --allow-insecure-http', async () => {
     const result = await cli(['exchange', '--code', server.issueCode(), '--state', 's'], { env });
-    expect(expectOneLineFailure(result, 1)).toContain('allowInsecureHttp');
+    expect(expectOneLineFailure(result, 2)).toContain('needs --allow-insecure-http');
   });
 });
 

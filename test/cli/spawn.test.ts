@@ -41,16 +41,16 @@ describe('the hellosign-oauth bin', () => {
     expect(result.stdout).toContain('Usage: hellosign-oauth <command>');
   });
 
-  it('exits 1 with one line on stderr and no stack trace when the server refuses', () => {
+  it('exits 2 with one line on stderr and no stack trace for an http base URL without the flag', () => {
     const result = node(['exchange', '--code', 'c0de-c0de-c0de', '--state', 's'], {
       HELLOSIGN_CLIENT_ID: 'id',
       HELLOSIGN_CLIENT_SECRET: 'spawn-secret-value',
       HELLOSIGN_OAUTH_BASE_URL: 'http://127.0.0.1:9',
     });
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain('allowInsecureHttp');
+    expect(result.stderr).toContain('needs --allow-insecure-http');
     expect(result.stderr).not.toContain('spawn-secret-value');
   });
 
