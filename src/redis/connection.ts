@@ -110,6 +110,11 @@ export class RedisConnection {
     this.#closed = true;
     const owned = this.#owned;
     if (!owned?.isOpen) return;
+    // Not connected (or still connecting): there is nothing to let finish.
+    if (!owned.isReady) {
+      owned.destroy();
+      return;
+    }
     // `close` lets pending commands finish; if Redis stopped answering, drop the socket instead.
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<boolean>((resolve) => {

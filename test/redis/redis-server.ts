@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 /** A Redis for one test file: `REDIS_URL` when set, otherwise a private `redis-server` on a free port. */
 export interface TestRedis {
   url: string;
+  /** The private server's process id (undefined for `REDIS_URL`), to freeze it with SIGSTOP. */
+  readonly pid: number | undefined;
   /** Stops a private server (SIGKILL: Redis vanishes, as in a crash). No-op for `REDIS_URL`. */
   stop(): Promise<void>;
   /** Starts the private server again on the same port. */
@@ -53,9 +55,10 @@ async function stopServer(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  if (process.env.REDIS_URL) {
-    return { url: process.env.REDIS_URL, stop: async () => {}, restart: async () => {} };
+/** `ownServer` insists on a private server, for tests that stop or freeze it. */
+export async function startRedis(options: { ownServer?: boolean } = {}): Promise<TestRedis> {
+  if (process.env.REDIS_URL && !options.ownServer) {
+    return { url: process.env.REDIS_URL, pid: undefined, stop: async () => {}, restart: async () => {} };
   }
   // Retried in case another process took the port between freePort() and the server's bind.
   for (let attempt = 1; ; attempt++) {
@@ -64,6 +67,9 @@ export async function startRedis(): Promise<TestRedis> {
       let child = await startServer(port);
       return {
         url: `redis://127.0.0.1:${port}`,
+        get pid() {
+          return child.pid;
+        },
         stop: () => stopServer(child),
         restart: async () => {
           await stopServer(child);
