@@ -24,10 +24,25 @@ class NodeResponse implements FetchResponseLike {
     };
   }
 
-  async text(): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of this.body) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+  /**
+   * Events, not `for await`: the async iterator costs a few percent per call on a small body. A
+   * stream that closes before `end` (a reset, an abort) rejects instead of leaving the read hanging.
+   */
+  text(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let ended = false;
+      this.body.on('data', (chunk: Buffer) => chunks.push(chunk));
+      this.body.once('end', () => {
+        ended = true;
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+      this.body.once('error', reject);
+      // Every body closes, also after `end`; build the error (a stack capture) only when it is one.
+      this.body.once('close', () => {
+        if (!ended) reject(new Error('The response closed before its body ended.'));
+      });
+    });
   }
 }
 
@@ -46,8 +61,19 @@ function request(
       method: init.method ?? 'GET',
       headers: { ...init.headers, 'content-length': String(Buffer.byteLength(body)) },
       agent: secure ? agents.https : agents.http,
-      signal: init.signal,
     });
+    // A listener of our own rather than the `signal` option: that option watches every request
+    // with an end-of-stream helper, which cost ~20-30 % per call on loopback (see bench/). The
+    // request closes after its response ends, so the listener never outlives it.
+    const signal = init.signal;
+    if (signal) {
+      const onAbort = () => req.destroy(signal.reason);
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        req.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+    }
     req.once('response', (response) => resolve(new NodeResponse(response)));
     // `on`, not `once`: an abort or reset after the response arrived emits again, and must not crash.
     req.on('error', reject);
