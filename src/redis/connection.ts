@@ -8,10 +8,15 @@ import type { Script } from './scripts.js';
  * client to share its connection, TLS and auth settings; the store never opens or closes it.
  */
 export interface RedisClientLike {
+  /** True from `connect()` until `close()`, also while reconnecting. */
   readonly isOpen: boolean;
+  /** True while connected and able to run commands. */
   readonly isReady: boolean;
+  /** Sends a raw command (`['GET', key]`); the store needs nothing else to talk to Redis. */
   sendCommand(args: string[]): Promise<unknown>;
+  /** Watched while waiting for a reconnecting client, to fail fast on its next error. */
   on(event: 'ready' | 'error', listener: (...args: unknown[]) => void): unknown;
+  /** Stops watching (see `on`). */
   off(event: 'ready' | 'error', listener: (...args: unknown[]) => void): unknown;
 }
 

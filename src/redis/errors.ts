@@ -13,7 +13,9 @@ export class RedisStoreError extends OAuthError {}
  * to the token endpoint; calling again is safe.
  */
 export class LockTimeoutError extends RedisStoreError {
+  /** The grant whose lock was busy. */
   readonly key: string;
+  /** How long this call waited: the store's `lockWaitMs`. */
   readonly waitedMs: number;
 
   constructor(key: string, waitedMs: number) {

@@ -6,6 +6,7 @@ import { RedisStoreError } from './errors.js';
 import { withLock } from './lock.js';
 import { COMPARE_AND_SET } from './scripts.js';
 
+/** Options of `new RedisTokenStore(…)`: exactly one of `url` or `client`; the rest have defaults. */
 export interface RedisTokenStoreOptions {
   /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…`. The store creates, and `close()` closes, its client. */
   url?: string;
@@ -76,8 +77,11 @@ function source(options: RedisTokenStoreOptions): { url: string } | { client: Re
  * its refresh lock. Every failure is a `RedisStoreError`, raised within the configured timeouts.
  */
 export class RedisTokenStore implements TokenStore {
+  /** Prepended to every key the store writes. */
   readonly keyPrefix: string;
+  /** TTL of a refresh lock that its holder stopped extending. */
   readonly lockTtlMs: number;
+  /** Longest wait for another process's refresh before `LockTimeoutError`. */
   readonly lockWaitMs: number;
   readonly #connection: RedisConnection;
 
@@ -99,6 +103,7 @@ export class RedisTokenStore implements TokenStore {
     });
   }
 
+  /** The grant's stored tokens, or `undefined`. */
   async get(key: string): Promise<TokenSetJSON | undefined> {
     const raw = await this.#connection.command(['GET', this.#tokensKey(key)]);
     if (raw === null || raw === undefined) return undefined;
@@ -117,10 +122,12 @@ export class RedisTokenStore implements TokenStore {
     return value as TokenSetJSON;
   }
 
+  /** Stores the grant's tokens, replacing any; resolves once Redis has them. */
   async set(key: string, tokens: TokenSetJSON): Promise<void> {
     await this.#connection.command(['SET', this.#tokensKey(key), JSON.stringify(tokens)], secretsOf(tokens));
   }
 
+  /** Removes the grant's tokens (not a lock another process may hold). */
   async delete(key: string): Promise<void> {
     await this.#connection.command(['DEL', this.#tokensKey(key)]);
   }
