@@ -199,7 +199,14 @@ async function cjsConsumer(dir, packed) {
   // The bin, as npm linked it: a CommonJS file with a shebang, executable.
   const help = await runAsync(join(dir, 'node_modules/.bin/hellosign-oauth'), ['--help'], { cwd: dir });
   if (!help.includes('Usage: hellosign-oauth')) fail(`hellosign-oauth --help printed no usage:\n${help}`);
-  return runAsync(process.execPath, ['main.cjs'], { cwd: dir });
+  // Issue 7's CLI round trip (mock-server → authorize → exchange → refresh → reused code), on the installed bin.
+  const roundtrip = await runAsync(
+    process.execPath,
+    [join(root, 'scripts/cli-roundtrip.mjs'), '--cli', join(dir, 'node_modules/.bin/hellosign-oauth')],
+    { cwd: dir },
+  );
+  const consumer = await runAsync(process.execPath, ['main.cjs'], { cwd: dir });
+  return `${consumer.trim()}\n${roundtrip.trim().split('\n').at(-1)}`;
 }
 
 async function typescriptConsumer(dir, packed) {
