@@ -65,9 +65,16 @@ function dropboxSign(baseUrl) {
   };
 }
 
-function ours(entry, fetchImpl) {
+/** node-fetch 2 as a user would pass it; Node 20's global agent already keeps connections alive. */
+function nodeFetch2() {
+  const nodeFetch = require('node-fetch');
+  return (url, init) => nodeFetch(url, init);
+}
+
+function ours(entry, makeFetch) {
   return (baseUrl) => {
     const { OAuthClient } = require(entry);
+    const fetchImpl = makeFetch?.();
     const client = new OAuthClient({
       clientId: CLIENT_ID,
       clientSecret: CLIENT_SECRET,
@@ -88,11 +95,16 @@ export function contenders(entry) {
     { id: 'floor', label: 'node:http + keep-alive agent (floor)', create: nodeHttpFloor },
     { id: 'fetch', label: 'global fetch (undici)', create: globalFetch },
     { id: 'dropbox', label: '@dropbox/sign 1.11 OAuthApi (axios)', create: dropboxSign },
-    { id: 'ours', label: 'hellosign-oauth refresh() (default: node-fetch 2)', create: ours(entry) },
+    { id: 'ours', label: 'hellosign-oauth refresh() (default: node:http keep-alive)', create: ours(entry) },
     {
       id: 'oursFetch',
       label: 'hellosign-oauth refresh() with fetch: globalThis.fetch',
-      create: ours(entry, globalThis.fetch),
+      create: ours(entry, () => globalThis.fetch),
+    },
+    {
+      id: 'oursNodeFetch',
+      label: 'hellosign-oauth refresh() with fetch: node-fetch 2',
+      create: ours(entry, nodeFetch2),
     },
   ];
 }

@@ -21,7 +21,7 @@ function builtEntry() {
   return undefined;
 }
 
-/** Bundles src/ the way a build would (node-fetch stays external: it is a runtime dependency). */
+/** Bundles src/ the way a build would: everything in one file (the package has no runtime dependency). */
 function bundleSource() {
   mkdirSync(CACHE, { recursive: true });
   const outfile = join(CACHE, 'hellosign-oauth.cjs');
@@ -33,7 +33,6 @@ function bundleSource() {
       '--platform=node',
       '--format=cjs',
       '--target=node20',
-      '--external:node-fetch',
       `--outfile=${outfile}`,
       '--log-level=warning',
     ],

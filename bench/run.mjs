@@ -49,7 +49,8 @@ process.stderr.write(`bench: cold require, ${settings.coldRuns} child processes 
 const cold = measureColdRequire(
   {
     ours: [entry.file],
-    oursWithTransport: [entry.file, 'node-fetch'],
+    // What the first request adds: the default transport's node:http and node:https (TLS).
+    oursWithTransport: [entry.file, 'node:http', 'node:https'],
     dropbox: ['@dropbox/sign'],
   },
   { runs: settings.coldRuns, cwd: ROOT },

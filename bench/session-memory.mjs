@@ -2,7 +2,7 @@
 //
 //   node bench/session-memory.mjs [grants]
 //
-// Bundles src/ with esbuild into a temporary file (node-fetch stays external, as in the package),
+// Bundles src/ with esbuild into a temporary file (all of it: the package has no runtime dependency),
 // gives OAuthClient an in-memory fetch that answers every refresh with tokens as long as the
 // official example's, and reports retained heap per grant: after setTokens (the store's entry)
 // and after every grant was refreshed concurrently (what remains once all refreshes settled).
@@ -30,7 +30,6 @@ function bundle() {
       '--platform=node',
       '--format=cjs',
       '--target=node20',
-      '--external:node-fetch',
       `--outfile=${outfile}`,
       '--log-level=warning',
     ],
