@@ -16,7 +16,7 @@ export const TOKEN_JSON = JSON.stringify({
   expires_in: 3600,
 });
 
-/** The client over each fetch implementation a user may run: the default (node-fetch 2) and global fetch. */
+/** The client over each fetch implementation a user may run: the default (`node:http` keep-alive) and global fetch. */
 export const TRANSPORTS: [string, OAuthClientOptions['fetch']][] = [
   ['the default transport', undefined],
   ['global fetch', globalThis.fetch],
