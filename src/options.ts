@@ -1,7 +1,7 @@
 import { BASE_PATH } from '../generated/runtime.js';
 import { OAuthValidationError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { FetchLike } from './transport.js';
+import type { FetchLike, TransportOptions } from './transport.js';
 
 export interface OAuthClientOptions {
   /** The API app's client id. Required. */
@@ -32,19 +32,12 @@ export interface OAuthClientOptions {
   now?: () => number;
 }
 
-export interface ResolvedOptions {
+/** The options after validation and defaults: what the transport needs, plus the client's own. */
+export interface ResolvedOptions extends Omit<TransportOptions, 'fetch'> {
   clientId: string;
   clientSecret: string;
   baseUrl: string;
   fetch?: FetchLike | typeof fetch;
-  timeoutMs: number;
-  maxRetries: number;
-  retryBaseDelayMs: number;
-  maxRetryAfterMs: number;
-  maxResponseBytes: number;
-  userAgent?: string;
-  logger?: Logger;
-  now: () => number;
 }
 
 const KNOWN = new Set([
