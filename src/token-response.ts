@@ -8,6 +8,9 @@ function fail(reason: string, status: number, headers: ResponseHeaders): never {
   throw new InvalidResponseError(`The token response ${reason}.`, status, headers);
 }
 
+/** A century: anything longer is not a token lifetime, and past ~270,000 years not even a Date. */
+export const MAX_EXPIRES_IN_SECONDS = 100 * 365 * 24 * 60 * 60;
+
 function readExpiresIn(value: unknown, status: number, headers: ResponseHeaders): number | undefined {
   if (value === undefined || value === null) return undefined;
   // The spec says integer seconds; a numeric string is tolerated, anything else is not a lifetime.
@@ -15,6 +18,7 @@ function readExpiresIn(value: unknown, status: number, headers: ResponseHeaders)
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
     fail('has a non-numeric "expires_in"', status, headers);
   }
+  if (seconds > MAX_EXPIRES_IN_SECONDS) fail('has an out-of-range "expires_in"', status, headers);
   return seconds;
 }
 

@@ -240,6 +240,14 @@ describe.each(TRANSPORTS.slice(0, 2))('2xx bodies that are not tokens over %s', 
     },
   );
 
+  it.each([['8638204245501.9'], ['"3153600001"']])(
+    'rejects expires_in %s as out of range (over a century), instead of an invalid expiry date',
+    async (value) => {
+      const error = await invalid(`{"access_token": "${ACCESS_TOKEN}", "expires_in": ${value}}`);
+      expect(error.message).toContain('out-of-range "expires_in"');
+    },
+  );
+
   it('rejects a 204 with no body', async () => {
     await invalid('', 204);
   });
