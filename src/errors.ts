@@ -74,13 +74,19 @@ export class OAuthAbortError extends OAuthError {
 /** Error codes meaning the code or refresh token is dead: only a new consent helps. */
 const REAUTHORIZATION_CODES = new Set(['invalid_grant', 'invalid_token', 'expired_token', 'token_expired']);
 
+/** What an `OAuthApiError` is built from; exported so tests can build the errors they expect. */
 export interface OAuthApiErrorInit {
+  /** The HTTP status. */
   status: number;
+  /** The response headers, lower-case names. */
   headers: ResponseHeaders;
   /** The server's error code (`error_name` or RFC 6749 `error`), if the body had one. */
   serverCode?: string;
+  /** The server's description, already scrubbed of secrets. */
   description?: string;
+  /** The request field the error is about (`error_path`). */
   path?: string;
+  /** `Retry-After`, in milliseconds. */
   retryAfterMs?: number;
 }
 

@@ -14,6 +14,7 @@ export {
   NotFoundError,
   OAuthAbortError,
   OAuthApiError,
+  type OAuthApiErrorInit,
   OAuthConnectionError,
   OAuthError,
   OAuthTimeoutError,

@@ -15,7 +15,8 @@ export function scrub(text: string, secrets: readonly (string | undefined)[]): s
   let out = text;
   for (const secret of secrets) {
     // Very short values would scrub ordinary words; no real secret of this API is that short.
-    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+    // `includes` first: almost no text holds a secret, and split/join would copy it anyway.
+    if (secret && secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   return out;
 }

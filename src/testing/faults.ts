@@ -4,7 +4,8 @@ export type MockOperation = 'authorize' | 'oauthTokenGenerate' | 'oauthTokenRefr
 /** The token operations: where a fault applies when it names no `operation`. */
 export const TOKEN_OPERATIONS: readonly MockOperation[] = ['oauthTokenGenerate', 'oauthTokenRefresh'];
 
-interface FaultBase {
+/** What every injected fault has: how often and where it applies. */
+export interface FaultBase {
   /** How many matching requests it hits. Default 1; `Infinity` keeps it until `clearFaults()`. */
   times?: number;
   /** Which operation(s) it hits. Default: both token operations. */
