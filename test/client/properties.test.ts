@@ -11,6 +11,9 @@ import {
 } from '../../src/index.js';
 import { renderings } from './support.js';
 
+// Hundreds of generated cases per property: on a loaded 2-core CI machine that can pass 20 s.
+jest.setTimeout(60_000);
+
 const NO_BODY_STATUSES = new Set([204, 205, 304]);
 
 const secretArb = fc.stringMatching(/^[A-Za-z0-9_-]{12,40}$/);

@@ -112,8 +112,10 @@ describe('RedisTokenStore when Redis fails later', () => {
       // The restarted server is empty (no persistence), and the store reconnects by itself.
       let value: unknown = 'not yet';
       while (value === 'not yet') {
-        value = await store.get('k').catch((error: unknown) => {
+        value = await store.get('k').catch(async (error: unknown) => {
           if (!(error instanceof RedisStoreError)) throw error;
+          // Yield to timers between polls: a loop of instant rejections would starve the reconnect.
+          await new Promise((resolve) => setTimeout(resolve, 25));
           return 'not yet';
         });
       }

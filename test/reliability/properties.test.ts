@@ -6,6 +6,9 @@ import type { FetchLike, FetchResponseLike, OAuthClientOptions } from '../../src
 import { InvalidResponseError, OAuthApiError, OAuthConnectionError, OAuthError, TokenSet } from '../../src/index.js';
 import { leakedSecrets, makeClient, REFRESH_TOKEN, SECRET, TRANSPORTS } from './support.js';
 
+// Hundreds of generated cases per property: on a loaded 2-core CI machine that can pass 20 s.
+jest.setTimeout(60_000);
+
 /** What the client sent: only these can it know to scrub. */
 const REQUEST_SECRETS = [SECRET, REFRESH_TOKEN];
 
