@@ -22,7 +22,7 @@ function builtEntry() {
 }
 
 /** Bundles src/ the way a build would: everything in one file (the package has no runtime dependency). */
-function bundleSource() {
+export function bundleSource() {
   mkdirSync(CACHE, { recursive: true });
   const outfile = join(CACHE, 'hellosign-oauth.cjs');
   const result = spawnSync(

@@ -2,42 +2,19 @@
 //
 //   node bench/session-memory.mjs [grants]
 //
-// Bundles src/ with esbuild into a temporary file (all of it: the package has no runtime dependency),
+// Bundles src/ with esbuild (bench/load-package.mjs, into bench/.cache),
 // gives OAuthClient an in-memory fetch that answers every refresh with tokens as long as the
 // official example's, and reports retained heap per grant: after setTokens (the store's entry)
 // and after every grant was refreshed concurrently (what remains once all refreshes settled).
 // Each round runs in its own `node --expose-gc` process, so no round sees another's garbage.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleSource } from './load-package.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GRANTS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 10_000);
 const ROUNDS = 5;
-
-function bundle() {
-  const dir = mkdtempSync(join(tmpdir(), 'hellosign-oauth-session-memory-'));
-  const outfile = join(dir, 'index.cjs');
-  const result = spawnSync(
-    join(ROOT, 'node_modules', '.bin', 'esbuild'),
-    [
-      join(ROOT, 'src', 'index.ts'),
-      '--bundle',
-      '--platform=node',
-      '--format=cjs',
-      '--target=node20',
-      `--outfile=${outfile}`,
-      '--log-level=warning',
-    ],
-    { stdio: 'inherit' },
-  );
-  if (result.status !== 0) throw new Error('esbuild failed');
-  return { dir, outfile };
-}
 
 /** A random token as long as the official example's (68 or 56 characters), as one flat string. */
 function token(length) {
@@ -118,35 +95,31 @@ async function round(bundlePath) {
 }
 
 function main() {
-  const { dir, outfile } = bundle();
-  try {
-    const results = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      const child = spawnSync(
-        process.execPath,
-        ['--expose-gc', fileURLToPath(import.meta.url), String(GRANTS), `--round=${outfile}`],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      if (child.status !== 0) throw new Error(`round ${i + 1} failed`);
-      const result = JSON.parse(child.stdout);
-      results.push(result);
-      console.log(
-        `  round ${i + 1}: ${[result.stored, result.refreshed, result.leaked].map(Math.round).join(' / ')} bytes per grant`,
-      );
-    }
-    const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    const stored = median(results.map((r) => r.stored));
-    const refreshed = median(results.map((r) => r.refreshed));
-    const leaked = median(results.map((r) => r.leaked));
-    console.log(`TokenManager over MemoryTokenStore, ${GRANTS} grants, node ${process.version}, median of ${ROUNDS}`);
-    console.log(`  after setTokens:                         ${Math.round(stored)} bytes per grant`);
-    console.log(`  after getAccessToken on all (refreshed): ${Math.round(refreshed)} bytes per grant`);
-    console.log(`  left by a second full life cycle:        ${Math.round(leaked)} bytes per grant (leak check)`);
-    console.log(`  (one grant's tokens as JSON: ${results[0].jsonBytes} bytes; keys are counted too)`);
-    console.log(`  total at ${GRANTS} grants: ${((refreshed * GRANTS) / 1024 / 1024).toFixed(2)} MiB`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const outfile = bundleSource();
+  const results = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', fileURLToPath(import.meta.url), String(GRANTS), `--round=${outfile}`],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    if (child.status !== 0) throw new Error(`round ${i + 1} failed`);
+    const result = JSON.parse(child.stdout);
+    results.push(result);
+    console.log(
+      `  round ${i + 1}: ${[result.stored, result.refreshed, result.leaked].map(Math.round).join(' / ')} bytes per grant`,
+    );
   }
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const stored = median(results.map((r) => r.stored));
+  const refreshed = median(results.map((r) => r.refreshed));
+  const leaked = median(results.map((r) => r.leaked));
+  console.log(`TokenManager over MemoryTokenStore, ${GRANTS} grants, node ${process.version}, median of ${ROUNDS}`);
+  console.log(`  after setTokens:                         ${Math.round(stored)} bytes per grant`);
+  console.log(`  after getAccessToken on all (refreshed): ${Math.round(refreshed)} bytes per grant`);
+  console.log(`  left by a second full life cycle:        ${Math.round(leaked)} bytes per grant (leak check)`);
+  console.log(`  (one grant's tokens as JSON: ${results[0].jsonBytes} bytes; keys are counted too)`);
+  console.log(`  total at ${GRANTS} grants: ${((refreshed * GRANTS) / 1024 / 1024).toFixed(2)} MiB`);
 }
 
 const roundArg = process.argv.find((arg) => arg.startsWith('--round='));
