@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import nodeFetch from 'node-fetch';
 import { OAuthClient, type OAuthClientOptions } from '../../src/index.js';
+import { renderings } from '../shared.js';
+
+export { rejectionOf, renderings } from '../shared.js';
 
 /** Values that must never show up anywhere a person could read them. Long enough to be unambiguous. */
 export const SECRET = 'client-secret-5f4dcc3b5aa765d61d8327deb882cf99';
@@ -29,33 +32,11 @@ export const TRANSPORTS: [string, OAuthClientOptions['fetch']][] = [
   ['the default transport', undefined],
 ];
 
-/** Every rendering of a value a log, a console or an error tracker could show. */
-export function renderings(value: unknown): string[] {
-  const out = [inspect(value, { depth: 10 }), inspect(value, { depth: 10, showHidden: true }), JSON.stringify(value)];
-  if (value instanceof Error) {
-    out.push(value.message, String(value.stack), String(value));
-    for (let cause = value.cause, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
-      out.push(cause.message, String(cause.stack), inspect(cause, { depth: 10 }));
-    }
-  }
-  return out;
-}
-
 /** Fails the test when any rendering of `value` contains any of `secrets`. */
 export function expectNoLeak(value: unknown, secrets: readonly string[] = ALL_SECRETS): void {
   for (const text of renderings(value)) {
     for (const secret of secrets) expect(text).not.toContain(secret);
   }
-}
-
-/** Awaits a promise that must reject and returns the rejection. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
 }
 
 export interface RecordedRequest {

@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { inspect } from 'node:util';
 import { OAuthClient, type OAuthClientOptions } from '../../src/index.js';
+import { renderings } from '../shared.js';
+
+export { rejectionOf, renderings } from '../shared.js';
 
 export const CLIENT_ID = 'reliability-client-id';
 export const SECRET = 'client-secret-8c1f0e5b7d2a4936a1f0';
@@ -39,26 +41,8 @@ export function makeClient(
   });
 }
 
-/** Every way an error reaches a person: message, stack, String(), inspect (incl. hidden), JSON, causes. */
-export function renderings(error: unknown): string[] {
-  const out = [inspect(error, { depth: 10 }), inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error)];
-  for (let current = error, depth = 0; current instanceof Error && depth < 6; current = current.cause, depth++) {
-    out.push(current.message, String(current.stack), String(current), inspect(current, { depth: 10 }));
-  }
-  return out;
-}
-
 export function leakedSecrets(error: unknown, secrets: readonly string[] = SECRETS): string[] {
   return secrets.filter((secret) => renderings(error).some((text) => text.includes(secret)));
-}
-
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
 }
 
 /** What the raw server parsed of one request before handing the socket to the scenario. */

@@ -1,6 +1,8 @@
 import { OAuthClient, TokenSet, type TokenSetJSON, type TokenStore } from '../../src/index.js';
 import type { FetchInit, FetchResponseLike } from '../../src/transport.js';
 
+export { rejectionOf } from '../shared.js';
+
 export const CLIENT_SECRET = 'client-secret-5f4dcc3b5aa765d61d8327deb882cf99';
 /** A fixed starting time for the injectable clock. */
 export const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -141,16 +143,6 @@ export function tokensExpiringIn(
 /** Lets every queued promise callback run: resumes only after the microtask queue drained. */
 export async function settle(): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-/** Awaits a promise that must reject and returns the rejection. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
 }
 
 /** A plain key-value `TokenStore` with only the required methods, recording the order of calls. */

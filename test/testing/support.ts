@@ -2,6 +2,8 @@ import { request } from 'node:http';
 import { OAuthClient, type OAuthClientOptions } from '../../src/index.js';
 import type { MockServer } from '../../src/testing/index.js';
 
+export { rejectionOf } from '../shared.js';
+
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -64,13 +66,4 @@ export function fakeClock(start = Date.UTC(2030, 0, 1)) {
       current += ms;
     },
   };
-}
-
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
