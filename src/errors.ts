@@ -1,6 +1,6 @@
 import { types } from 'node:util';
 import type { ResponseHeaders } from './internal/headers.js';
-import { scrub, scrubHeaders } from './internal/redact.js';
+import { scrub } from './internal/redact.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
 
 /**
@@ -181,7 +181,8 @@ function readErrorBody(
 
 /**
  * The one place a non-2xx response becomes an error: picks the class by status and fills it with
- * the server's words, scrubbed of the secrets this request carried.
+ * the server's words, scrubbed of the secrets this request carried. `headers` come from the
+ * transport, which has already scrubbed them.
  */
 export function apiErrorFromResponse(
   status: number,
@@ -194,7 +195,7 @@ export function apiErrorFromResponse(
   const clean = (text: string | undefined) => (text === undefined ? undefined : scrub(text, secrets));
   const init: OAuthApiErrorInit = {
     status,
-    headers: scrubHeaders(headers, secrets),
+    headers,
     serverCode: clean(parsed.serverCode),
     description: clean(parsed.description),
     path: clean(parsed.path),
