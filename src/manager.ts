@@ -305,16 +305,14 @@ export class TokenManager {
     return run;
   }
 
-  /** The stored tokens, normalised: a store may hand back a JSON string, or `null` for "absent". */
-  async #readJSON(key: string): Promise<TokenSetJSON | undefined> {
+  /** The stored tokens, parsed once: a store may hand back the object, a JSON string, or `null` for "absent". */
+  async #read(key: string): Promise<TokenSet | undefined> {
     const stored = (await this.#store.get(key)) as TokenSetJSON | string | null | undefined;
-    if (stored === undefined || stored === null) return undefined;
-    return typeof stored === 'string' ? TokenSet.fromJSON(stored).toJSON() : stored;
+    return stored === undefined || stored === null ? undefined : TokenSet.fromJSON(stored);
   }
 
-  async #read(key: string): Promise<TokenSet | undefined> {
-    const stored = await this.#readJSON(key);
-    return stored === undefined ? undefined : TokenSet.fromJSON(stored);
+  async #readJSON(key: string): Promise<TokenSetJSON | undefined> {
+    return (await this.#read(key))?.toJSON();
   }
 
   async #require(key: string): Promise<TokenSet> {
