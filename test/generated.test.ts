@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import nock from 'nock';
 import { BASE_PATH, Configuration, OAuthApi } from '../generated/index.js';
+import { releaseNock } from './nock-release.js';
 
 // Official example payloads, copied from shared/reference/examples.
 const examples = join(__dirname, 'fixtures');
@@ -11,7 +12,7 @@ const example = (name: string) => JSON.parse(readFileSync(join(examples, name), 
 describe('generated OAuthApi', () => {
   afterEach(() => nock.cleanAll());
   beforeAll(() => nock.disableNetConnect());
-  afterAll(() => nock.enableNetConnect());
+  afterAll(releaseNock);
 
   it('defaults to the OAuth host, not the REST API host', () => {
     expect(BASE_PATH).toBe('https://app.hellosign.com');

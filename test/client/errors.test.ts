@@ -16,6 +16,7 @@ import {
   RateLimitError,
   TokenSet,
 } from '../../src/index.js';
+import { releaseNock } from '../nock-release.js';
 import {
   ACCESS_TOKEN,
   CLIENT_ID,
@@ -39,7 +40,7 @@ function client(fetch?: OAuthClientOptions['fetch']) {
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(releaseNock);
 
 /** Runs one exchange and one refresh against a single canned reply and returns both rejections. */
 async function failures(fetch: OAuthClientOptions['fetch'], status: number, body: string | object, headers = {}) {

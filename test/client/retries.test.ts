@@ -9,6 +9,7 @@ import {
   RateLimitError,
   TokenSet,
 } from '../../src/index.js';
+import { releaseNock } from '../nock-release.js';
 import {
   CLIENT_ID,
   CODE,
@@ -26,7 +27,7 @@ const HOST = 'https://app.hellosign.com';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(releaseNock);
 
 /** Replies with each response in turn and counts the requests that reached the "server". */
 function serverSaying(...replies: [number, object | string, Record<string, string>?][]) {

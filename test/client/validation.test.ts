@@ -7,6 +7,7 @@ import {
   StateMismatchError,
   TokenSet,
 } from '../../src/index.js';
+import { releaseNock } from '../nock-release.js';
 import {
   ACCESS_TOKEN,
   CLIENT_ID,
@@ -25,7 +26,7 @@ afterEach(() => {
   expect(nock.pendingMocks()).toEqual([]);
   nock.cleanAll();
 });
-afterAll(() => nock.enableNetConnect());
+afterAll(releaseNock);
 
 const valid: OAuthClientOptions = { clientId: CLIENT_ID, clientSecret: SECRET };
 

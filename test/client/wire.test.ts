@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as DropboxSign from '@dropbox/sign';
 import nock from 'nock';
 import { OAuthClient, TokenSet, VERSION } from '../../src/index.js';
+import { releaseNock } from '../nock-release.js';
 import {
   CLIENT_ID,
   CODE,
@@ -118,7 +119,7 @@ describe('wire format', () => {
 describe('wire format against the official examples (nock)', () => {
   beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
-  afterAll(() => nock.enableNetConnect());
+  afterAll(releaseNock);
 
   it('sends the official generate request to the default host and reads the official response', async () => {
     const request = fixture('token-generate-request.json');
