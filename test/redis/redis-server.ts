@@ -24,6 +24,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A free port below Linux's ephemeral range (32768+), for servers the tests stop and restart.
+ * While such a server is down, a client reconnecting to an ephemeral-range port can be handed
+ * that same port as its own source port and connect to itself (TCP self-connect); the restarted
+ * server then binds beside it and the client waits forever for replies from itself.
+ */
+async function serverPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      server.close();
+      await once(server, 'close');
+      return port;
+    }
+  }
+}
+
 function startServer(port: number): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
@@ -60,9 +82,9 @@ export async function startRedis(options: { ownServer?: boolean } = {}): Promise
   if (process.env.REDIS_URL && !options.ownServer) {
     return { url: process.env.REDIS_URL, pid: undefined, stop: async () => {}, restart: async () => {} };
   }
-  // Retried in case another process took the port between freePort() and the server's bind.
+  // Retried in case another process took the port between serverPort() and the server's bind.
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = await serverPort();
     try {
       let child = await startServer(port);
       return {
