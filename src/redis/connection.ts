@@ -4,7 +4,7 @@ import { RedisStoreError } from './errors.js';
 import type { Script } from './scripts.js';
 
 /**
- * The part of a node-redis client (`createClient()` from `redis` 5) the store uses. Pass your own
+ * The part of a node-redis client (`createClient()` from `redis` 6.2+) the store uses. Pass your own
  * client to share its connection, TLS and auth settings; the store never opens or closes it.
  */
 export interface RedisClientLike {

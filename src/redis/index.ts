@@ -1,6 +1,6 @@
 /**
  * `hellosign-oauth/redis`: a `TokenStore` in Redis for services that run several instances.
- * Needs the optional peer dependency `redis` (node-redis 5); the main entry never loads it.
+ * Needs the optional peer dependency `redis` (node-redis 6.2+); the main entry never loads it.
  */
 export type { RedisClientLike } from './connection.js';
 export { LockTimeoutError, RedisStoreError } from './errors.js';

@@ -10,7 +10,7 @@ import { COMPARE_AND_SET } from './scripts.js';
 export interface RedisTokenStoreOptions {
   /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…`. The store creates, and `close()` closes, its client. */
   url?: string;
-  /** A node-redis 5 client you created and connected; the store uses it and never closes it. */
+  /** A node-redis 6.2+ client you created and connected; the store uses it and never closes it. */
   client?: RedisClientLike;
   /** Prepended to every key the store writes. Default `'hellosign-oauth:'`. */
   keyPrefix?: string;
