@@ -8,6 +8,7 @@ import {
   RateLimitError,
 } from '../../src/index.js';
 import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
+import { waitUntil } from '../shared.js';
 import { clientFor, consent, fakeClock, postJson, raw, rejectionOf } from './support.js';
 
 const servers: MockServer[] = [];
@@ -418,7 +419,7 @@ describe('close', () => {
       req.end('{}');
     });
     // Wait until the server holds the request, so close() has a live socket to end.
-    while (server.requests.oauthTokenRefresh === 0) await new Promise((resolve) => setImmediate(resolve));
+    await waitUntil(() => server.requests.oauthTokenRefresh > 0, 5_000, 'the server to hold the request');
     await server.close();
     await server.close();
     expect(await hanging).toBe('ECONNRESET');
