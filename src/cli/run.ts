@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { VERSION } from '../version.js';
-import type { Command, CommandContext } from './command.js';
+import type { Command, CommandContext, OptionSpec } from './command.js';
 import { demoCommand } from './demo.js';
 import { type CliIo, describeFailure, EXIT } from './io.js';
 import { loginCommand } from './login.js';
@@ -40,6 +40,31 @@ function flagValues(args: readonly string[]): string[] {
 }
 
 /**
+ * Joins every string option to the word after it (`--state -Xb9…` → `--state=-Xb9…`). parseArgs
+ * refuses a value that starts with a dash as ambiguous, yet states, codes and tokens are random
+ * base64url and one in 64 starts with `-`: a value the user pasted must never read as a flag.
+ */
+function attachStringValues(args: readonly string[], options: OptionSpec): string[] {
+  const stringFlags = new Set(
+    Object.entries(options)
+      .filter(([, spec]) => spec.type === 'string')
+      .flatMap(([name, spec]) => [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])]),
+  );
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    if (stringFlags.has(arg) && next !== undefined) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/**
  * Runs one CLI invocation (`argv` without `node` and the script) and resolves to its exit code.
  * Everything it reads and writes goes through `io`, so tests run it in-process.
  */
@@ -60,9 +85,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   const context: CommandContext = { secrets: [] };
+  const args = attachStringValues(rest, command.options);
   try {
     const { values } = parseArgs({
-      args: [...rest],
+      args,
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
@@ -73,7 +99,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     return await command.run(values, io, context);
   } catch (error) {
-    const secrets = [...context.secrets, ...flagValues(rest)];
+    const secrets = [...context.secrets, ...flagValues(args)];
     const { line, exitCode } = describeFailure(error, command.name, secrets);
     io.stderr.write(`${line}\n`);
     return exitCode;

@@ -171,6 +171,52 @@ describe('exchange', () => {
   });
 });
 
+describe('values that start with a dash', () => {
+  // States and tokens are random base64url: one in 64 starts with '-', and must still read as a value.
+  it('are taken as the value of the flag before them (state, expected state, client secret)', async () => {
+    await server.close();
+    server = await startMockServer({ clientId: 'cli-test-client', clientSecret: '-dash-secret-5e0d' });
+    const state = '-Xb9dash-state';
+    const result = await cli(
+      [
+        'exchange',
+        ...insecure,
+        '--base-url',
+        server.url,
+        '--client-id',
+        'cli-test-client',
+        '--client-secret',
+        '-dash-secret-5e0d',
+        '--code',
+        server.issueCode({ state }),
+        '--state',
+        state,
+        '--expected-state',
+        state,
+      ],
+      { env: {} },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).state).toBe(state);
+  });
+
+  it('are scrubbed from a failure line like any other secret', async () => {
+    const result = await cli(
+      ['refresh', ...insecure, '--client-secret', '-wrong-secret-77', '--refresh-token', '-not-a-real-refresh-token'],
+      { env },
+    );
+    const line = expectOneLineFailure(result, 1);
+    expect(line).toContain('401 unauthorized');
+    expect(line).not.toContain('-wrong-secret-77');
+    expect(line).not.toContain('-not-a-real-refresh-token');
+  });
+
+  it('a flag with nothing after it is still a usage error', async () => {
+    expect(expectOneLineFailure(await cli(['exchange', ...insecure, '--code'], { env }), 2)).toContain('--code');
+  });
+});
+
 describe('refresh', () => {
   it('refreshes with --refresh-token', async () => {
     const grant = server.issueTokens();
