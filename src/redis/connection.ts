@@ -62,6 +62,7 @@ export class RedisConnection {
   readonly #owned: OwnedClient | undefined;
   readonly #settings: ConnectionSettings;
   #closed = false;
+  #readyWait: Promise<void> | undefined;
 
   constructor(source: { url: string } | { client: RedisClientLike }, settings: ConnectionSettings) {
     this.#settings = settings;
@@ -145,7 +146,12 @@ export class RedisConnection {
       // node-redis keeps reconnecting in the background from here on, until close().
       this.#owned.connect().catch(() => {});
     }
-    await this.#whenReady(client);
+    // One wait shared by every caller: a listener pair per caller would pass Node's limit of ten
+    // (MaxListenersExceededWarning) as soon as a few requests arrive while Redis is away.
+    this.#readyWait ??= this.#whenReady(client).finally(() => {
+      this.#readyWait = undefined;
+    });
+    await this.#readyWait;
   }
 
   /** Resolves when the client is ready; rejects on its next error or after `connectTimeoutMs`. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { createClient } from 'redis';
 import { OAuthClient, OAuthError, TokenManager } from '../../src/index.js';
@@ -70,6 +71,24 @@ describe('RedisTokenStore when Redis is not there', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  test('many calls waiting for a reconnecting client share one wait (no listener per caller)', async () => {
+    // A client that is open but not ready, as node-redis is while it reconnects. A listener pair per
+    // waiting caller would trip Node's MaxListenersExceededWarning at the eleventh request.
+    const client = Object.assign(new EventEmitter(), {
+      isOpen: true,
+      isReady: false,
+      sendCommand: async () => null,
+    });
+    const store = track(new RedisTokenStore({ client }));
+    const calls = Array.from({ length: 50 }, (_, i) => store.get(`k${i}`));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([client.listenerCount('ready'), client.listenerCount('error')]).toEqual([1, 1]);
+    client.isReady = true;
+    client.emit('ready');
+    expect(await Promise.all(calls)).toEqual(Array(50).fill(undefined));
+    expect([client.listenerCount('ready'), client.listenerCount('error')]).toEqual([0, 0]);
+  });
 
   test('a connection that cannot be made within connectTimeoutMs fails with that timeout', async () => {
     // A listener that never answers the handshake: Redis accepts but never says ready.
