@@ -23,9 +23,13 @@ export async function rejectionOf<T = Error>(promise: Promise<unknown>): Promise
  * Polls until `condition` holds, failing after `timeoutMs`. Bounded on purpose: an unbounded poll
  * outlives a timed-out test and keeps Jest from exiting, which turns one failure into a hung CI run.
  */
-export async function waitUntil(condition: () => boolean, timeoutMs = 5_000, what = 'the condition'): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'the condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import { createClient } from 'redis';
 import { OAuthClient, OAuthError, TokenManager } from '../../src/index.js';
 import { RedisStoreError, RedisTokenStore } from '../../src/redis/index.js';
+import { waitUntil } from '../shared.js';
 import { freePort, startRedis, type TestRedis } from './redis-server.js';
 
 /**
@@ -131,21 +132,21 @@ describe('RedisTokenStore when Redis fails later', () => {
       await expect(store.runExclusive('k', async () => 1)).rejects.toBeInstanceOf(RedisStoreError);
       await redis.restart();
       // The restarted server is empty (no persistence), and the store reconnects by itself, well
-      // within the deadline (reconnect attempts back off to half a second). The loop is bounded so
-      // that a store that never recovers fails this test instead of polling on after it.
-      const deadline = Date.now() + TEST_TIMEOUT_MS;
+      // within the deadline (reconnect attempts back off to half a second).
       let value: unknown = 'not yet';
-      let lastError: unknown;
-      while (value === 'not yet' && Date.now() < deadline) {
-        value = await store.get('k').catch(async (error: unknown) => {
-          if (!(error instanceof RedisStoreError)) throw error;
-          lastError = error;
-          // Yield to timers between polls: a loop of instant rejections would starve the reconnect.
-          await new Promise((resolve) => setTimeout(resolve, 25));
-          return 'not yet';
-        });
-      }
-      if (value === 'not yet') throw new Error(`the store did not recover: ${(lastError as Error).message}`);
+      await waitUntil(
+        async () => {
+          try {
+            value = await store.get('k');
+            return true;
+          } catch (error) {
+            if (!(error instanceof RedisStoreError)) throw error;
+            return false;
+          }
+        },
+        TEST_TIMEOUT_MS,
+        'the store to work again',
+      );
       expect(value).toBeUndefined();
       await store.set('k', grant);
       expect(await store.get('k')).toEqual(grant);

@@ -90,7 +90,6 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   body,
 });
 
-/** True when the client must accept this 2xx body as tokens, by the rules of issue 3. */
 /**
  * Statuses that carry no body (RFC 9110): Node's server sends none for them (for 205 it even
  * declares Content-Length: 0, so writing one would corrupt the keep-alive connection).
@@ -100,6 +99,7 @@ const BODYLESS = new Set([204, 205, 304]);
 /** The longest `expires_in` the client accepts as a lifetime (issue 3 leaves the bound to us). */
 const CENTURY_SECONDS = 100 * 365 * 24 * 60 * 60;
 
+/** True when the client must accept this 2xx body as tokens, by the rules of issue 3. */
 function isValidTokenBody(text: string): boolean {
   let json: unknown;
   try {
