@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type ConsentMode, createAuthorizeEndpoint } from './consent-page.js';
 import { type Fault, FaultQueue, type MockOperation } from './faults.js';
 import { type CodeRejection, GrantStore, type MockTokenResponse } from './grants.js';
+import { validateMockServerOptions } from './options.js';
 import { RateWindow } from './rate-window.js';
 import { parseBody, readBody } from './request-body.js';
 import { dropboxError, oauthError, PROXY_502_PAGE, sendHtml, sendJson } from './responses.js';
@@ -109,6 +110,7 @@ function retryAfterHeader(value: number | string | undefined, fallback?: number)
  * be staged with `inject`. For tests and demos only.
  */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  validateMockServerOptions(options);
   const clientId = options.clientId ?? 'mock-client-id';
   const clientSecret = options.clientSecret ?? 'mock-client-secret';
   const now = options.now ?? Date.now;
