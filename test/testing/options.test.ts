@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { OAuthValidationError } from '../../src/index.js';
 import { type MockServerOptions, startMockServer } from '../../src/testing/index.js';
+import { waitUntil } from '../shared.js';
 import { rejectionOf } from './support.js';
 
 /** Listening servers and pipes this process holds: a failed start must not add one. */
@@ -60,6 +61,19 @@ describe('startMockServer options', () => {
   it('never repeats a bad secret in its error', async () => {
     const error = await rejectionOf(startMockServer({ clientSecret: ['hunter2-secret'] as unknown as string }));
     expect((error as Error).message).not.toContain('hunter2-secret');
+  });
+
+  it('leaves no open server behind when the port is taken', async () => {
+    const first = await startMockServer();
+    try {
+      const before = serverHandles();
+      const error = await rejectionOf(startMockServer({ port: first.port }));
+      expect((error as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
+      // Node closes the failed handle on its next turn; it must go without anyone calling close().
+      await waitUntil(() => serverHandles() === before, 2_000, 'the failed server handle to close');
+    } finally {
+      await first.close();
+    }
   });
 
   it('accepts every documented option together', async () => {
