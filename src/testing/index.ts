@@ -5,3 +5,10 @@
 export type { Fault, FaultBase, MockOperation } from './faults.js';
 export type { MockTokenResponse } from './grants.js';
 export { type MockServer, type MockServerOptions, startMockServer } from './mock-server.js';
+export {
+  type OptionalStorePart,
+  type StoreConformanceCheck,
+  StoreConformanceError,
+  type StoreConformanceOptions,
+  storeConformanceChecks,
+} from './store-conformance.js';
