@@ -4,12 +4,15 @@ import { PostgresStoreError, postgresFailure, postgresTimeout, type ServerIdenti
 
 /** What the store reads from a query's result. */
 export interface PostgresQueryResult {
+  /** The rows, one object per row keyed by column name. */
   rows: Record<string, unknown>[];
+  /** How many rows the statement changed (UPDATE, DELETE) or returned. */
   rowCount: number | null;
 }
 
 /** A connection checked out of a pool (`pool.connect()`), given back with `release()`. */
 export interface PostgresPoolClientLike {
+  /** Runs one parameterized statement on this connection. */
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
   /** `release(true)` closes the connection instead of returning it to the pool. */
   release(destroy?: boolean): void;
@@ -22,7 +25,9 @@ export interface PostgresPoolClientLike {
  * takes a connection your queries need.
  */
 export interface PostgresPoolLike {
+  /** Runs one parameterized statement on any pooled connection. */
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  /** Checks a connection out (used by `ensureSchema()` for its transaction). */
   connect(): Promise<PostgresPoolClientLike>;
   /** The settings the pool was created with; node-postgres keeps them here. */
   readonly options?: object;
