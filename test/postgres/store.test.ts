@@ -271,6 +271,32 @@ describe('PostgresTokenStore with a pool passed in', () => {
     }
   });
 
+  test('a pool without `options` (a wrapper) still gets exclusive locks, on connections it then discards', async () => {
+    const pool = new Pool({ connectionString: postgres.url, max: 4 });
+    try {
+      const wrapper = { query: pool.query.bind(pool), connect: pool.connect.bind(pool) };
+      const table = uniqueTable();
+      const stores = [0, 1, 2].map(() => new PostgresTokenStore({ pool: wrapper as never, table }));
+      let running = 0;
+      let most = 0;
+      await Promise.all(
+        stores.map((store) =>
+          store.runExclusive('user-1', async () => {
+            running++;
+            most = Math.max(most, running);
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            running--;
+          }),
+        ),
+      );
+      expect(most).toBe(1);
+      // The lock connections were closed, not returned to the pool with their session settings.
+      expect(pool.totalCount).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  });
+
   test('a store made from a connection string ends its own pool on close(); closing twice is fine', async () => {
     const store = new PostgresTokenStore({ connectionString: postgres.url, table: uniqueTable() });
     await store.ensureSchema();
