@@ -43,6 +43,9 @@ export interface LockSession {
   readonly lost: boolean;
 }
 
+/** Runs one statement on the connection `withClient` checked out. */
+export type Query = (text: string, values?: unknown[]) => Promise<PostgresQueryResult>;
+
 export interface ConnectionSettings {
   connectTimeoutMs: number;
   commandTimeoutMs: number;
@@ -120,15 +123,13 @@ export class PostgresConnection {
   }
 
   /** Runs `task` on one pooled connection (for a transaction), then gives the connection back. */
-  async withClient<T>(what: string, task: (client: PostgresPoolClientLike) => Promise<T>): Promise<T> {
+  async withClient<T>(what: string, task: (query: Query) => Promise<T>): Promise<T> {
     this.#checkOpen();
     const client = await this.#bounded(this.#pool.connect(), what);
+    // A failed task may leave a transaction open: that connection is closed, not reused.
     let broken = false;
     try {
-      return await task({
-        query: (text, values) => this.#bounded(client.query(text, values), what),
-        release: () => {},
-      });
+      return await task((text, values) => this.#bounded(client.query(text, values), what));
     } catch (error) {
       broken = true;
       throw postgresFailure(error, what, this.server);

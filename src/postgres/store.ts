@@ -113,13 +113,12 @@ export class PostgresTokenStore implements TokenStore {
    * process at startup: concurrent calls are serialized by a transaction-scoped advisory lock.
    */
   async ensureSchema(): Promise<void> {
-    await this.#connection.withClient('create the grants table', async (client) => {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `hellosign-oauth:schema:${this.table}`,
-      ]);
-      await client.query(postgresSchemaSql(this.table));
-      await client.query('COMMIT');
+    await this.#connection.withClient('create the grants table', async (query) => {
+      await query('BEGIN');
+      // Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog; one at a time.
+      await query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`hellosign-oauth:schema:${this.table}`]);
+      await query(postgresSchemaSql(this.table));
+      await query('COMMIT');
     });
   }
 
