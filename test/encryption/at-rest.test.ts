@@ -76,18 +76,35 @@ function tokens(label: string): TokenSetJSON {
   };
 }
 
+/** The conformance kit's factory: an encrypted store, whose connection `dispose` closes after each check. */
+function conforming(makeInner: () => TokenStore & { close(): Promise<void> }) {
+  const inners = new WeakMap<TokenStore, { close(): Promise<void> }>();
+  const factory = () => {
+    const inner = makeInner();
+    const store = encrypted(inner);
+    inners.set(store, inner);
+    return store;
+  };
+  const dispose = (store: TokenStore) => inners.get(store)?.close();
+  return { factory, dispose };
+}
+
 describe('encryptedStore over RedisTokenStore passes the TokenStore conformance kit', () => {
-  const checks = storeConformanceChecks(() => encrypted(redisStore()), {
+  const { factory, dispose } = conforming(redisStore);
+  const checks = storeConformanceChecks(factory, {
     shared: true,
     requires: ['compareAndSet', 'runExclusive'],
+    dispose,
   });
   for (const check of checks) test(check.name, check.run);
 });
 
 describe('encryptedStore over PostgresTokenStore passes the TokenStore conformance kit', () => {
-  const checks = storeConformanceChecks(() => encrypted(postgresStore()), {
+  const { factory, dispose } = conforming(postgresStore);
+  const checks = storeConformanceChecks(factory, {
     shared: true,
     requires: ['compareAndSet', 'runExclusive'],
+    dispose,
   });
   for (const check of checks) test(check.name, check.run);
 });
