@@ -6,3 +6,10 @@ export type { ConsentMode } from './consent-page.js';
 export type { Fault, FaultBase, MockOperation } from './faults.js';
 export type { MockTokenResponse } from './grants.js';
 export { type MockServer, type MockServerOptions, startMockServer } from './mock-server.js';
+export {
+  type OptionalStorePart,
+  type StoreConformanceCheck,
+  StoreConformanceError,
+  type StoreConformanceOptions,
+  storeConformanceChecks,
+} from './store-conformance.js';
