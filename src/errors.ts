@@ -1,6 +1,7 @@
 import { types } from 'node:util';
 import type { ResponseHeaders } from './internal/headers.js';
 import { scrub } from './internal/redact.js';
+import { boundedServerText, longestSecret, MAX_MESSAGE_LENGTH, scrubbedPrefix, visibleText } from './internal/text.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
 
 /**
@@ -106,7 +107,8 @@ export class OAuthApiError extends OAuthError {
   constructor(init: OAuthApiErrorInit) {
     const code = init.serverCode ?? `http_${init.status}`;
     const detail = init.description ? `: ${init.description}` : '';
-    super(`Dropbox Sign OAuth request failed with ${init.status} ${code}${detail}`, code);
+    const message = `Dropbox Sign OAuth request failed with ${init.status} ${code}${detail}`;
+    super(boundedServerText(message, [], MAX_MESSAGE_LENGTH), code);
     this.status = init.status;
     this.description = init.description;
     this.path = init.path;
@@ -135,19 +137,13 @@ export class RateLimitError extends OAuthApiError {
 }
 
 const EXCERPT_LENGTH = 200;
+/** A server's error code or field path longer than this is not one; cut like a message. */
+const MAX_CODE_LENGTH = 256;
 
-/** The readable text of a non-JSON body (an HTML error page), scrubbed before it is cut short. */
+/** The readable text of a non-JSON body (an HTML error page): cut, then scrubbed, in linear time. */
 function excerpt(body: string, secrets: readonly (string | undefined)[]): string | undefined {
-  // Scrubbing after the cut would let a secret that straddles the cut leave its prefix behind.
-  const text = scrub(
-    body
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim(),
-    secrets,
-  );
-  if (!text) return undefined;
-  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
+  const { text, complete } = visibleText(body, EXCERPT_LENGTH + longestSecret(secrets));
+  return text ? scrubbedPrefix(text, secrets, EXCERPT_LENGTH, '…', complete) : undefined;
 }
 
 function stringField(value: unknown): string | undefined {
@@ -192,13 +188,14 @@ export function apiErrorFromResponse(
   now: number,
 ): OAuthApiError {
   const parsed = readErrorBody(body, secrets);
-  const clean = (text: string | undefined) => (text === undefined ? undefined : scrub(text, secrets));
+  const clean = (text: string | undefined, maxLength: number) =>
+    text === undefined ? undefined : boundedServerText(text, secrets, maxLength);
   const init: OAuthApiErrorInit = {
     status,
     headers,
-    serverCode: clean(parsed.serverCode),
-    description: clean(parsed.description),
-    path: clean(parsed.path),
+    serverCode: clean(parsed.serverCode, MAX_CODE_LENGTH),
+    description: clean(parsed.description, MAX_MESSAGE_LENGTH),
+    path: clean(parsed.path, MAX_CODE_LENGTH),
     retryAfterMs: parseRetryAfter(headers['retry-after'], now),
   };
   if (status === 400) return new BadRequestError(init);
