@@ -1,6 +1,4 @@
-import { types } from 'node:util';
 import type { ResponseHeaders } from './internal/headers.js';
-import { scrub } from './internal/redact.js';
 import { boundedServerText, longestSecret, MAX_MESSAGE_LENGTH, scrubbedPrefix, visibleText } from './internal/text.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
 
@@ -208,25 +206,7 @@ export function apiErrorFromResponse(
   return new OAuthApiError(init);
 }
 
-/** `instanceof Error` fails for errors from another realm (undici's inside a vm, as under jest). */
-function isError(value: unknown): value is Error {
-  return value instanceof Error || types.isNativeError(value);
-}
-
-/** Copies what helps diagnose a network failure, and nothing that could carry a request body. */
-export function sanitizedCause(error: unknown, secrets: readonly (string | undefined)[]): Error {
-  const source = isError(error) ? error : new Error(String(error));
-  const nested = (source as { cause?: unknown }).cause;
-  const copy = new Error(
-    scrub(source.message, secrets),
-    isError(nested) ? { cause: sanitizedCause(nested, secrets) } : undefined,
-  );
-  copy.name = source.name;
-  const code = (source as { code?: unknown }).code;
-  if (typeof code === 'string') (copy as Error & { code?: string }).code = code;
-  copy.stack = `${copy.name}: ${copy.message}`;
-  return copy;
-}
+export { sanitizedCause } from './internal/sanitized-cause.js';
 
 /** A `TokenManager` has no tokens under this key: set them first (`setTokens`). */
 export class TokenNotFoundError extends OAuthError {
