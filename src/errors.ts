@@ -103,6 +103,9 @@ export class OAuthApiError extends OAuthError {
   readonly requiresReauthorization: boolean;
 
   constructor(init: OAuthApiErrorInit) {
+    if (init === null || typeof init !== 'object' || typeof init.status !== 'number' || !init.headers) {
+      throw new OAuthValidationError('OAuthApiError needs { status, headers } (see OAuthApiErrorInit).');
+    }
     const code = init.serverCode ?? `http_${init.status}`;
     const detail = init.description ? `: ${init.description}` : '';
     const message = `Dropbox Sign OAuth request failed with ${init.status} ${code}${detail}`;

@@ -100,6 +100,9 @@ export class TokenManager {
     if (options.now !== undefined && typeof options.now !== 'function') {
       throw new OAuthValidationError('now must be a function.');
     }
+    if (options.now === undefined && typeof options.client.now !== 'function') {
+      throw new OAuthValidationError('TokenManager needs a now option when its client has no now().');
+    }
     this.#client = options.client;
     this.#store = validateStore(options.store) ?? new MemoryTokenStore();
     this.#marginSeconds = validateMargin(options.refreshMarginSeconds);
