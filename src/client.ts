@@ -106,7 +106,8 @@ export class OAuthClient {
     requireObject(params, 'authorizeUrl params');
     const state =
       params.state === undefined ? randomBytes(16).toString('base64url') : requireText(params.state, 'state');
-    const url = new URL('/oauth/authorize', this.baseUrl);
+    // Appended, not resolved: a base URL's path prefix (a gateway's /hellosign) must stay.
+    const url = new URL(`${this.baseUrl}/oauth/authorize`);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.clientId);
     url.searchParams.set('state', state);
