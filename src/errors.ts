@@ -38,11 +38,22 @@ export class StateMismatchError extends OAuthValidationError {
 export class InvalidResponseError extends OAuthError {
   readonly status: number;
   readonly headers: ResponseHeaders;
+  // Private and read through a method, not a getter: no inspect option, JSON or log serializer prints it.
+  readonly #issuedRefreshToken: string | undefined;
 
-  constructor(message: string, status: number, headers: ResponseHeaders) {
+  constructor(message: string, status: number, headers: ResponseHeaders, issuedRefreshToken?: string) {
     super(message, 'OAUTH_INVALID_RESPONSE');
     this.status = status;
     this.headers = headers;
+    this.#issuedRefreshToken = issuedRefreshToken;
+  }
+
+  /**
+   * The refresh token the rejected response carried anyway, if any. With rotation the old one may
+   * already be dead, so this one must be kept: `TokenManager` stores it before throwing.
+   */
+  issuedRefreshToken(): string | undefined {
+    return this.#issuedRefreshToken;
   }
 }
 
