@@ -27,7 +27,7 @@ function invalid(field: string, rule: string): never {
 }
 
 /** Checks what a `TokenSet` is built from, so a bad value fails here, named, not later as a TypeError or RangeError. */
-function validateInit(init: unknown): TokenSetInit {
+function validateInit(init: unknown): void {
   if (init === null || typeof init !== 'object') invalid('init', 'an object ({ accessToken, … })');
   const { accessToken, refreshToken, tokenType, expiresIn, expiresAt, state } = init as Record<string, unknown>;
   if (typeof accessToken !== 'string' || accessToken === '') invalid('accessToken', 'a non-empty string');
@@ -46,14 +46,12 @@ function validateInit(init: unknown): TokenSetInit {
     invalid('expiresAt', 'a valid Date when given (use TokenSet.fromJSON for an ISO string)');
   }
   if (state !== undefined && state !== null && typeof state !== 'string') invalid('state', 'a string or null');
-  return init as TokenSetInit;
 }
 
-function finiteNumber(value: unknown, name: string): number {
+function requireFinite(value: unknown, name: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new OAuthValidationError(`${name} must be a finite number.`);
   }
-  return value;
 }
 
 /**
@@ -88,8 +86,8 @@ export class TokenSet {
    * known expiry is never reported expired: only the API's 401 can tell (see `invalidate()`).
    */
   isExpired(marginSeconds = 0, now: number = Date.now()): boolean {
-    finiteNumber(marginSeconds, 'marginSeconds');
-    finiteNumber(now, 'now');
+    requireFinite(marginSeconds, 'marginSeconds');
+    requireFinite(now, 'now');
     if (this.expiresAt === undefined) return false;
     return this.expiresAt.getTime() - marginSeconds * 1000 <= now;
   }
