@@ -1,7 +1,7 @@
 import { scrub } from './redact.js';
 
-// Server text is hostile input: every function here is one forward scan, and each cuts before it
-// transforms, so its cost is bounded by its output, never by a quadratic walk over its input.
+// Server text is hostile input: every function here is one forward scan (no regular expression
+// that can backtrack), and text is cut to what can be shown before it is scrubbed or folded.
 
 /** The most characters of server text an error `message` or `description` carries. */
 export const MAX_MESSAGE_LENGTH = 4096;
