@@ -1,5 +1,6 @@
 import type { OAuthClient } from './client.js';
 import {
+  InvalidResponseError,
   OAuthApiError,
   OAuthError,
   OAuthValidationError,
@@ -100,6 +101,9 @@ export class TokenManager {
     if (options.now !== undefined && typeof options.now !== 'function') {
       throw new OAuthValidationError('now must be a function.');
     }
+    if (options.now === undefined && typeof options.client.now !== 'function') {
+      throw new OAuthValidationError('TokenManager needs a now option when its client has no now().');
+    }
     this.#client = options.client;
     this.#store = validateStore(options.store) ?? new MemoryTokenStore();
     this.#marginSeconds = validateMargin(options.refreshMarginSeconds);
@@ -199,6 +203,7 @@ export class TokenManager {
     try {
       fresh = await this.#client.refresh(tokens);
     } catch (error) {
+      if (error instanceof InvalidResponseError) await this.#keepIssuedRefreshToken(key, tokens, error);
       if (error instanceof OAuthApiError && error.requiresReauthorization) {
         // Another process may have rotated the refresh token meanwhile (this one's lock lapsed).
         const newer = await this.#newerFreshTokens(key, current);
@@ -210,6 +215,23 @@ export class TokenManager {
     const next: Pending = { tokens: fresh, expected: current, stored: false };
     this.#pending.set(key, next);
     return this.#persist(key, next);
+  }
+
+  /**
+   * Stores the refresh token a rejected response carried (with rotation, the old one is now dead)
+   * next to the access token it did not replace. Best effort: the error still carries it.
+   */
+  async #keepIssuedRefreshToken(key: string, tokens: TokenSet, error: InvalidResponseError): Promise<void> {
+    const refreshToken = error.issuedRefreshToken();
+    if (!refreshToken || refreshToken === tokens.refreshToken) return;
+    const kept: Pending = {
+      tokens: new TokenSet({ ...tokens, refreshToken }),
+      expected: tokens.toJSON(),
+      stored: false,
+    };
+    await this.#serialize(key, async () => {
+      if (await this.#write(key, kept)) await this.#onTokens?.(kept.tokens, key);
+    }).catch(() => undefined);
   }
 
   /** Fresh tokens stored since `replaced` was read (by another process or a new consent), if any. */

@@ -28,6 +28,9 @@ export class TokenSession {
   readonly #manager: TokenManager;
 
   constructor(client: OAuthClient, tokens: TokenSet | TokenSetJSON | string, options: SessionOptions = {}) {
+    if (client === null || typeof client !== 'object' || typeof client.refresh !== 'function') {
+      throw new OAuthValidationError('TokenSession needs an OAuthClient.');
+    }
     if (options === null || typeof options !== 'object') {
       throw new OAuthValidationError('Session options must be an object.');
     }

@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
 import { OAuthValidationError } from './errors.js';
 import { maskToken } from './internal/redact.js';
 
@@ -22,6 +22,38 @@ export interface TokenSetInit {
   state?: string | null;
 }
 
+function invalid(field: string, rule: string): never {
+  throw new OAuthValidationError(`TokenSet ${field} must be ${rule}.`);
+}
+
+/** Checks what a `TokenSet` is built from, so a bad value fails here, named, not later as a TypeError or RangeError. */
+function validateInit(init: unknown): void {
+  if (init === null || typeof init !== 'object') invalid('init', 'an object ({ accessToken, … })');
+  const { accessToken, refreshToken, tokenType, expiresIn, expiresAt, state } = init as Record<string, unknown>;
+  if (typeof accessToken !== 'string' || accessToken === '') invalid('accessToken', 'a non-empty string');
+  const optionalText = (value: unknown, field: string) => {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      invalid(field, 'a non-empty string when given');
+    }
+  };
+  optionalText(refreshToken, 'refreshToken');
+  optionalText(tokenType, 'tokenType');
+  if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0)) {
+    invalid('expiresIn', 'a non-negative finite number of seconds when given');
+  }
+  // types.isDate, not instanceof: a Date from another realm (a vm, a worker's message) is a Date too.
+  if (expiresAt !== undefined && (!types.isDate(expiresAt) || Number.isNaN((expiresAt as Date).getTime()))) {
+    invalid('expiresAt', 'a valid Date when given (use TokenSet.fromJSON for an ISO string)');
+  }
+  if (state !== undefined && state !== null && typeof state !== 'string') invalid('state', 'a string or null');
+}
+
+function requireFinite(value: unknown, name: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new OAuthValidationError(`${name} must be a finite number.`);
+  }
+}
+
 /**
  * Tokens for one grant. Prints redacted (`console.log`, `util.inspect`, `String()`), but
  * `JSON.stringify` keeps every value so it can be stored; `TokenSet.fromJSON` reads it back.
@@ -37,7 +69,9 @@ export class TokenSet {
   /** The `state` echoed by a code exchange; absent after a refresh. */
   readonly state: string | null | undefined;
 
+  /** Throws `OAuthValidationError`, naming the field, for a value that is not what its type says. */
   constructor(init: TokenSetInit) {
+    validateInit(init);
     this.accessToken = init.accessToken;
     this.refreshToken = init.refreshToken;
     this.tokenType = init.tokenType ?? 'Bearer';
@@ -52,6 +86,8 @@ export class TokenSet {
    * known expiry is never reported expired: only the API's 401 can tell (see `invalidate()`).
    */
   isExpired(marginSeconds = 0, now: number = Date.now()): boolean {
+    requireFinite(marginSeconds, 'marginSeconds');
+    requireFinite(now, 'now');
     if (this.expiresAt === undefined) return false;
     return this.expiresAt.getTime() - marginSeconds * 1000 <= now;
   }
@@ -125,7 +161,7 @@ export class TokenSet {
     return new TokenSet({
       accessToken: text('accessToken', true) as string,
       refreshToken: text('refreshToken', false) || undefined,
-      tokenType: text('tokenType', false),
+      tokenType: text('tokenType', false) || undefined,
       expiresIn: typeof expiresIn === 'number' ? expiresIn : undefined,
       expiresAt,
       state: state as string | null | undefined,
