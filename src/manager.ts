@@ -176,6 +176,11 @@ export class TokenManager {
     return this.#flights.get(key) ?? this.#startFlight(key);
   }
 
+  /** The REST API base the client's `apiBaseUrl` names: the only origin this manager's tokens are sent to. */
+  get apiBaseUrl(): string {
+    return apiTransportOf(this.#client).baseUrl;
+  }
+
   /**
    * `session.fetch` for the grant under `key`: calls the Dropbox Sign REST API with its access
    * token, refreshing first when due and retrying once after a 401 when the body can be sent again.

@@ -74,6 +74,11 @@ export class TokenSession {
     return this.#manager.setTokens(KEY, tokens);
   }
 
+  /** The REST API base the client's `apiBaseUrl` names: the only origin this session's token is sent to. */
+  get apiBaseUrl(): string {
+    return apiTransportOf(this.#client).baseUrl;
+  }
+
   /**
    * `fetch` for the Dropbox Sign REST API with this grant's token (see docs/calling-the-api.md): a
    * path resolves against `apiBaseUrl` (`session.fetch('/account')`), `Authorization: Bearer` is

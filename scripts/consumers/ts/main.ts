@@ -8,12 +8,14 @@ import {
   type OAuthClientOptions,
   OAuthError,
   type RateLimit,
+  TokenManager,
   type TokenResponse,
   TokenSet,
   type TokenSetJSON,
   type TokenStore,
   VERSION,
 } from 'hellosign-oauth';
+import { type DropboxSignInterceptor, dropboxSignInterceptor } from 'hellosign-oauth/dropbox-sign';
 import { RedisTokenStore, type RedisTokenStoreOptions } from 'hellosign-oauth/redis';
 import { type MockServer, startMockServer } from 'hellosign-oauth/testing';
 import { startTokenServer } from './token-server.cjs';
@@ -27,6 +29,13 @@ export function rejectedAtCompileTime(tokens: TokenSet): void {
   const redisOptions: RedisTokenStoreOptions = { url: 'redis://127.0.0.1:6379', keyPrefix: 'app:' };
   const shared: TokenStore = new RedisTokenStore(redisOptions);
   void shared;
+  const session = new OAuthClient({ clientId: 'a', clientSecret: 'b' }).session(tokens);
+  const interceptor: DropboxSignInterceptor = dropboxSignInterceptor(session);
+  void interceptor;
+  const response: Promise<Response> = session.fetch('/account', { method: 'GET' });
+  void response;
+  // @ts-expect-error a manager's interceptor needs the grant's key
+  dropboxSignInterceptor(new TokenManager({ client: new OAuthClient({ clientId: 'a', clientSecret: 'b' }) }));
   // @ts-expect-error exchangeCode needs the callback's state
   void new OAuthClient({ clientId: 'a', clientSecret: 'b' }).exchangeCode({ code: 'c' });
 }
