@@ -98,7 +98,9 @@ interface Sent {
  */
 async function sendFollowingRedirects(transport: ApiTransport, request: PreparedRequest, token: string): Promise<Sent> {
   let { url, method, body } = request;
-  const headers = new Headers(request.headers);
+  // The caller's headers serve the first hop as they are (the token is set on every send); a
+  // redirect that drops headers works on a copy, so a retry after a 401 starts from the originals.
+  let headers = request.headers;
   let carriedToken = true;
   for (let hop = 0; ; hop++) {
     if (carriedToken) headers.set('authorization', `Bearer ${token}`);
@@ -126,6 +128,7 @@ async function sendFollowingRedirects(transport: ApiTransport, request: Prepared
       return { response, carriedToken };
     }
     if (next.protocol !== 'https:' && next.protocol !== 'http:') return { response, carriedToken };
+    if (headers === request.headers) headers = new Headers(headers);
     const status = response.status;
     if (((status === 301 || status === 302) && method === 'POST') || (status === 303 && method !== 'HEAD')) {
       method = 'GET';
