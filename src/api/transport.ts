@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import {
   OAuthAbortError,
   OAuthConnectionError,
@@ -45,6 +44,25 @@ interface ResponseLike {
   text(): Promise<string>;
 }
 
+/**
+ * A Node stream (node-fetch's body) as a web stream, read on demand. Not `Readable.toWeb`: on
+ * Node 20 it throws from an event handler when data arrives after the web stream was cancelled.
+ */
+function webStream(body: AsyncIterable<unknown>): ReadableStream<Uint8Array> {
+  const chunks = body[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await chunks.next();
+      if (done) controller.close();
+      else controller.enqueue(value instanceof Uint8Array ? value : new TextEncoder().encode(String(value)));
+    },
+    async cancel() {
+      // Ends the iteration, which destroys the Node stream and frees its connection.
+      await chunks.return?.();
+    },
+  });
+}
+
 /** A custom `fetch` (node-fetch, say) answers with its own response class; callers get a global `Response`. */
 async function toResponse(value: unknown): Promise<Response> {
   if (value instanceof Response) return value;
@@ -57,7 +75,9 @@ async function toResponse(value: unknown): Promise<Response> {
   if (NULL_BODY_STATUSES.has(response.status)) return new Response(null, init);
   const body = response.body;
   if (body instanceof ReadableStream) return new Response(body, init);
-  if (body instanceof Readable) return new Response(Readable.toWeb(body) as ReadableStream, init);
+  if (body !== null && typeof body === 'object' && Symbol.asyncIterator in body) {
+    return new Response(webStream(body as AsyncIterable<unknown>), init);
+  }
   return new Response(await response.text(), init);
 }
 

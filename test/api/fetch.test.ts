@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import nodeFetch from 'node-fetch';
 import {
   MemoryTokenStore,
   OAuthAbortError,
@@ -283,6 +284,22 @@ describe('session.fetch', () => {
     expect(other.seen[0].headers.authorization).toMatch(/^Bearer /);
     expect(other.seen[0].headers['user-agent']).toMatch(/^hellosign-oauth\/\S+ node\/\S+ my-app\/1\.0$/);
   });
+});
+
+test('a custom fetch with its own response class (node-fetch 2) still yields a global Response', async () => {
+  const { server, session, grant } = await apiHarness({ client: { fetch: nodeFetch as unknown as typeof fetch } });
+  server.expireAccessToken(grant.accessToken);
+
+  const response = await session.fetch('/account', {
+    method: 'POST',
+    body: '{"locale":"fr-FR"}',
+    headers: { 'content-type': 'application/json' },
+  });
+
+  expect(response).toBeInstanceOf(Response);
+  expect(response.headers.get('content-type')).toBe('application/json');
+  expect(((await response.json()) as { account: { locale: string } }).account.locale).toBe('fr-FR');
+  expect(server.apiCalls().map((call) => call.auth)).toEqual(['expired', 'active']);
 });
 
 describe('manager.fetch', () => {
