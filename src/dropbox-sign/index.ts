@@ -13,8 +13,11 @@ import { TokenSession } from '../session.js';
 
 /** The request options the SDK hands an interceptor (axios's `AxiosRequestConfig`), as far as this module reads them. */
 export interface DropboxSignRequestOptions {
+  /** The absolute URL the SDK built from its `basePath`; checked against `apiBaseUrl`'s origin. */
   url?: string;
+  /** The request headers; `Authorization` is set here. */
   headers?: unknown;
+  /** axios's redirect hook; wrapped so the header never reaches another origin. */
   beforeRedirect?: unknown;
 }
 
