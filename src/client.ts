@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { OAuthApi } from '../generated/apis/OAuthApi.js';
 import { Configuration, FetchError, RequiredError, ResponseError } from '../generated/runtime.js';
+import { registerApiOptions } from './api/transport.js';
 import { readClientEnv } from './env.js';
 import {
   apiErrorFromResponse,
@@ -75,12 +76,16 @@ export class OAuthClient {
   readonly #api: OAuthApi;
   readonly clientId: string;
   readonly baseUrl: string;
+  /** The REST API base `session.fetch` calls (option `apiBaseUrl`), without a trailing slash. */
+  readonly apiBaseUrl: string;
 
   constructor(options: OAuthClientOptions) {
     this.#options = resolveOptions(options);
     this.clientId = this.#options.clientId;
     this.#clientSecret = this.#options.clientSecret;
     this.baseUrl = this.#options.baseUrl;
+    this.apiBaseUrl = this.#options.apiBaseUrl;
+    registerApiOptions(this, this.#options);
     const transport = createTransport({ ...this.#options, fetch: this.#options.fetch as FetchLike | undefined });
     this.#api = new OAuthApi(
       new Configuration({ basePath: this.baseUrl, fetchApi: transport as unknown as typeof fetch }),

@@ -1,3 +1,6 @@
+import { type AccessTokenSource, type ApiFetchInput, fetchWithToken } from './api/fetch.js';
+import { apiTransportOf } from './api/transport.js';
+import { withAccessTokenFrom } from './api/with-access-token.js';
 import type { OAuthClient } from './client.js';
 import {
   InvalidResponseError,
@@ -175,6 +178,32 @@ export class TokenManager {
     }
     // Checked again: another caller may have started the refresh while this one read the store.
     return this.#flights.get(key) ?? this.#startFlight(key);
+  }
+
+  /** The REST API base the client's `apiBaseUrl` names: the only origin this manager's tokens are sent to. */
+  get apiBaseUrl(): string {
+    return apiTransportOf(this.#client).baseUrl;
+  }
+
+  /**
+   * `session.fetch` for the grant under `key`: calls the Dropbox Sign REST API with its access
+   * token, refreshing first when due and retrying once after a 401 when the body can be sent again.
+   * Refuses other origins before sending (see docs/calling-the-api.md).
+   */
+  async fetch(key: string, input: ApiFetchInput, init?: RequestInit): Promise<Response> {
+    return fetchWithToken(apiTransportOf(this.#client), this.#sourceFor(validateKey(key)), input, init);
+  }
+
+  /** `session.withAccessToken` for the grant under `key`: one retry with a fresh token after a 401. */
+  async withAccessToken<T>(key: string, fn: (accessToken: string) => Promise<T> | T): Promise<T> {
+    return withAccessTokenFrom(this.#sourceFor(validateKey(key)), fn);
+  }
+
+  #sourceFor(key: string): AccessTokenSource {
+    return {
+      getAccessToken: () => this.getAccessToken(key),
+      invalidate: (rejected) => this.invalidate(key, rejected),
+    };
   }
 
   #startFlight(key: string): Promise<TokenSet> {

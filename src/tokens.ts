@@ -1,6 +1,8 @@
 import { inspect, types } from 'node:util';
-import { OAuthValidationError } from './errors.js';
+import { InvalidResponseError, OAuthValidationError } from './errors.js';
 import { maskToken } from './internal/redact.js';
+// A cycle, harmless: each module uses the other only inside functions, never while loading.
+import { tokenSetFromResponse } from './token-response.js';
 
 /** The JSON form of a `TokenSet`: what `JSON.stringify(tokens)` writes and `TokenSet.fromJSON` reads. */
 export interface TokenSetJSON {
@@ -116,6 +118,28 @@ export class TokenSet {
       expiresAt: this.expiresAt,
       state: this.state,
     };
+  }
+
+  /**
+   * Reads the `oauth_data` that `POST /v3/account/create` answers when called with your app's
+   * `client_id` and `client_secret` (pass that object or the whole response). `receivedAt` (ms since
+   * the epoch, default now) anchors `expires_in`. Caveat: these tokens work only once the new user
+   * has confirmed their account by email; until then the API answers 401, so keep the refresh token.
+   * Throws `OAuthValidationError` when the data has no usable access token.
+   */
+  static fromOAuthData(data: unknown, receivedAt: number = Date.now()): TokenSet {
+    const holder = data as { oauth_data?: unknown } | null;
+    const oauthData =
+      holder !== null && typeof holder === 'object' && 'oauth_data' in holder ? holder.oauth_data : data;
+    if (oauthData === null || typeof oauthData !== 'object' || Array.isArray(oauthData)) {
+      throw new OAuthValidationError('oauth_data must be an object (from POST /v3/account/create).');
+    }
+    try {
+      return tokenSetFromResponse(JSON.stringify(oauthData), 200, {}, receivedAt);
+    } catch (error) {
+      if (!(error instanceof InvalidResponseError)) throw error;
+      throw new OAuthValidationError(error.message.replace('The token response', 'oauth_data'));
+    }
   }
 
   /** Reads a `TokenSet` back from its JSON form (an object or a JSON string). */

@@ -99,6 +99,28 @@ for (const check of storeConformanceChecks(() =>
 )) {
   await check.run();
 }
+// hellosign-oauth/dropbox-sign loads without the optional @dropbox/sign peer (it imports none of
+// it), and a session calls the mock server's REST API with its token.
+const { dropboxSignInterceptor } = await import('hellosign-oauth/dropbox-sign');
+const api = await startMockServer();
+try {
+  const apiClient = new OAuthClient({
+    clientId: api.clientId,
+    clientSecret: api.clientSecret,
+    baseUrl: api.url,
+    apiBaseUrl: api.apiBaseUrl,
+    allowInsecureHttp: true,
+  });
+  const session = apiClient.session(
+    TokenSet.fromJSON({ accessToken: api.issueTokens().access_token, tokenType: 'Bearer' }),
+  );
+  assert.equal((await session.fetch('/account')).status, 200);
+  const sdkRequest = { url: `${api.apiBaseUrl}/account`, headers: {} };
+  await dropboxSignInterceptor(session)(sdkRequest);
+  assert.match(sdkRequest.headers.Authorization, /^Bearer /);
+} finally {
+  await api.close();
+}
 console.log(
-  'esm consumer: exchange and refresh ok (own server and hellosign-oauth/testing), redis and postgres subpaths load, encrypted store conforms',
+  'esm consumer: exchange and refresh ok (own server and hellosign-oauth/testing), redis and postgres subpaths load, encrypted store conforms, session.fetch and dropbox-sign ok',
 );

@@ -8,12 +8,14 @@ import {
   type OAuthClientOptions,
   OAuthError,
   type RateLimit,
+  TokenManager,
   type TokenResponse,
   TokenSet,
   type TokenSetJSON,
   type TokenStore,
   VERSION,
 } from 'hellosign-oauth';
+import { type DropboxSignInterceptor, dropboxSignInterceptor } from 'hellosign-oauth/dropbox-sign';
 import { type EncryptedTokenStore, encryptedStore } from 'hellosign-oauth/encryption';
 import { PostgresTokenStore, type PostgresTokenStoreOptions } from 'hellosign-oauth/postgres';
 import { RedisTokenStore, type RedisTokenStoreOptions } from 'hellosign-oauth/redis';
@@ -44,6 +46,13 @@ export function rejectedAtCompileTime(tokens: TokenSet): void {
   void checks;
   // @ts-expect-error encryptedStore needs the current key id
   encryptedStore(store, { keys: {} });
+  const session = new OAuthClient({ clientId: 'a', clientSecret: 'b' }).session(tokens);
+  const interceptor: DropboxSignInterceptor = dropboxSignInterceptor(session);
+  void interceptor;
+  const response: Promise<Response> = session.fetch('/account', { method: 'GET' });
+  void response;
+  // @ts-expect-error a manager's interceptor needs the grant's key
+  dropboxSignInterceptor(new TokenManager({ client: new OAuthClient({ clientId: 'a', clientSecret: 'b' }) }));
   // @ts-expect-error exchangeCode needs the callback's state
   void new OAuthClient({ clientId: 'a', clientSecret: 'b' }).exchangeCode({ code: 'c' });
 }
