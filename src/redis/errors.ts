@@ -3,10 +3,22 @@ import { OAuthError } from '../errors.js';
 /**
  * `RedisTokenStore` could not do its work: Redis is unreachable, did not answer in time, answered
  * with an error, or the store was closed. Switch on `code`:
- * `OAUTH_REDIS_UNAVAILABLE`, `OAUTH_REDIS_ERROR`, `OAUTH_REDIS_BAD_VALUE`, `OAUTH_REDIS_CLOSED`,
+ * `OAUTH_REDIS_UNAVAILABLE`, `OAUTH_REDIS_AUTH_FAILED` (`RedisAuthError`), `OAUTH_REDIS_ERROR`, `OAUTH_REDIS_BAD_VALUE`, `OAUTH_REDIS_CLOSED`,
  * `OAUTH_LOCK_TIMEOUT`. Never carries a token or the connection password.
  */
 export class RedisStoreError extends OAuthError {}
+
+/**
+ * Redis refused the credentials: a wrong password or user (`WRONGPASS`), or none given to a server
+ * that needs one (`NOAUTH`). Unlike `OAUTH_REDIS_UNAVAILABLE`, waiting will not help: fix the URL's
+ * `user:password@` (or the client's auth settings). Code `OAUTH_REDIS_AUTH_FAILED`; `cause` holds
+ * Redis's own reply.
+ */
+export class RedisAuthError extends RedisStoreError {
+  constructor(cause: Error) {
+    super(`Redis refused the credentials: ${cause.message}`, 'OAUTH_REDIS_AUTH_FAILED', { cause });
+  }
+}
 
 /**
  * Another process held this grant's refresh lock for longer than `lockWaitMs`. Nothing was sent

@@ -5,6 +5,7 @@ import { type RedisClientLike, RedisConnection } from './connection.js';
 import { RedisStoreError } from './errors.js';
 import { withLock } from './lock.js';
 import { COMPARE_AND_SET } from './scripts.js';
+import { parseRedisUrl, type RedisUrl } from './url.js';
 
 /** Options of `new RedisTokenStore(…)`: exactly one of `url` or `client`; the rest have defaults. */
 export interface RedisTokenStoreOptions {
@@ -51,7 +52,7 @@ function validateKey(key: unknown): string {
   return key;
 }
 
-function source(options: RedisTokenStoreOptions): { url: string } | { client: RedisClientLike } {
+function source(options: RedisTokenStoreOptions): RedisUrl | { client: RedisClientLike } {
   const { url, client } = options;
   if ((url === undefined) === (client === undefined)) {
     throw new OAuthValidationError('RedisTokenStore needs exactly one of { url } or { client }.');
@@ -62,10 +63,7 @@ function source(options: RedisTokenStoreOptions): { url: string } | { client: Re
     }
     return { client };
   }
-  if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
-    throw new OAuthValidationError('url must be a redis:// or rediss:// URL.');
-  }
-  return { url };
+  return parseRedisUrl(url);
 }
 
 /**
