@@ -31,6 +31,16 @@ interface Pending {
   /** What the store held when the refresh started; the write only lands if it still does. */
   expected: TokenSetJSON;
   stored: boolean;
+  /** The report clock when these tokens first became visible (`getTokens`): later reports may be about them. */
+  visibleAt: number;
+}
+
+/** A caller's report that an access token was rejected, stamped so that only newer news can clear it. */
+interface Invalidation {
+  /** The rejected access token, or `true` for "whatever is current". */
+  token: string | true;
+  /** The report clock at the report. */
+  at: number;
 }
 
 /** A grant whose refresh token the server rejected, and the tokens it rejected. */
@@ -87,8 +97,13 @@ export class TokenManager {
   readonly #writes = new Map<string, Promise<unknown>>();
   /** Grants whose refresh token the server rejected; revived by new tokens in the store. */
   readonly #dead = new Map<string, DeadGrant>();
-  /** Grants a caller reported as rejected: the access token it saw, or `true` for "whatever is current". */
-  readonly #invalidated = new Map<string, string | true>();
+  /** Grants a caller reported as rejected (see `invalidate`). */
+  readonly #invalidated = new Map<string, Invalidation>();
+  /**
+   * Counts reports; a read stamped before a report began before it, so what it found cannot clear
+   * that report (a slow store read may return tokens older than the ones the caller rejected).
+   */
+  #reports = 0;
 
   constructor(options: TokenManagerOptions) {
     if (options === null || typeof options !== 'object' || typeof options.client?.refresh !== 'function') {
@@ -147,7 +162,7 @@ export class TokenManager {
     if (rejectedAccessToken !== undefined && typeof rejectedAccessToken !== 'string') {
       throw new OAuthValidationError('rejectedAccessToken must be a string when given.');
     }
-    this.#invalidated.set(key, rejectedAccessToken ?? true);
+    this.#invalidated.set(key, { token: rejectedAccessToken ?? true, at: ++this.#reports });
   }
 
   /**
@@ -165,9 +180,10 @@ export class TokenManager {
     const flight = this.#flights.get(key);
     if (flight) return flight;
     if (!this.#pending.has(key)) {
+      const readAt = this.#reports;
       const tokens = await this.#require(key);
       this.#throwIfDead(key, tokens);
-      if (!this.#needsRefresh(key, tokens)) return tokens;
+      if (!this.#needsRefresh(key, tokens, readAt)) return tokens;
     }
     // Checked again: another caller may have started the refresh while this one read the store.
     return this.#flights.get(key) ?? this.#startFlight(key);
@@ -185,9 +201,10 @@ export class TokenManager {
     const pending = this.#pending.get(key);
     if (pending) return this.#persist(key, pending);
     // Read again inside the flight (and the lock): another refresh may have just finished.
+    const readAt = this.#reports;
     const tokens = await this.#require(key);
     this.#throwIfDead(key, tokens);
-    if (!this.#needsRefresh(key, tokens)) return tokens;
+    if (!this.#needsRefresh(key, tokens, readAt)) return tokens;
     if (!tokens.refreshToken) {
       throw new OAuthError(
         'The access token needs refreshing but the grant has no refresh token; the user must authorize again.',
@@ -207,15 +224,16 @@ export class TokenManager {
       }
       throw error;
     }
-    const next: Pending = { tokens: fresh, expected: current, stored: false };
+    const next: Pending = { tokens: fresh, expected: current, stored: false, visibleAt: this.#reports };
     this.#pending.set(key, next);
     return this.#persist(key, next);
   }
 
   /** Fresh tokens stored since `replaced` was read (by another process or a new consent), if any. */
   async #newerFreshTokens(key: string, replaced: TokenSetJSON): Promise<TokenSet | undefined> {
+    const readAt = this.#reports;
     const stored = await this.#read(key).catch(() => undefined);
-    if (!stored || sameTokens(stored, replaced) || this.#needsRefresh(key, stored)) return undefined;
+    if (!stored || sameTokens(stored, replaced) || this.#needsRefresh(key, stored, readAt)) return undefined;
     return stored;
   }
 
@@ -251,8 +269,9 @@ export class TokenManager {
       this.#pending.delete(key);
       return true;
     });
-    // Whatever a caller reported as rejected predates these tokens, which it never saw.
-    if (this.#invalidated.get(key) === true) this.#invalidated.delete(key);
+    // A report made before these tokens became visible is about older ones, which they replace.
+    const report = this.#invalidated.get(key);
+    if (report?.token === true && report.at <= pending.visibleAt) this.#invalidated.delete(key);
     if (persisted) return pending.tokens;
     // A newer write (new consent, another process) won; it, not this refresh, is current.
     return this.#require(key);
@@ -274,11 +293,12 @@ export class TokenManager {
     return true;
   }
 
-  #needsRefresh(key: string, tokens: TokenSet): boolean {
-    const rejected = this.#invalidated.get(key);
-    if (rejected === true || rejected === tokens.accessToken) return true;
-    // The reported token was already replaced: the report is spent.
-    if (rejected !== undefined) this.#invalidated.delete(key);
+  /** `readAt`: the report clock when the read that found `tokens` began. */
+  #needsRefresh(key: string, tokens: TokenSet, readAt: number): boolean {
+    const report = this.#invalidated.get(key);
+    if (report?.token === true || report?.token === tokens.accessToken) return true;
+    // The reported token was already replaced, as a read begun after the report shows: it is spent.
+    if (report !== undefined && report.at <= readAt) this.#invalidated.delete(key);
     return tokens.isExpired(this.#marginSeconds, this.#now());
   }
 
