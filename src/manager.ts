@@ -1,4 +1,5 @@
 import type { OAuthClient } from './client.js';
+import { DeadGrants } from './dead-grants.js';
 import {
   OAuthApiError,
   OAuthError,
@@ -41,12 +42,6 @@ interface Invalidation {
   token: string | true;
   /** The report clock at the report. */
   at: number;
-}
-
-/** A grant whose refresh token the server rejected, and the tokens it rejected. */
-interface DeadGrant {
-  error: OAuthApiError;
-  tokens: TokenSetJSON;
 }
 
 /** Validates `refreshMarginSeconds`; `undefined` means the default, 300. */
@@ -96,7 +91,7 @@ export class TokenManager {
   /** The tail of each grant's queue of writes; removed once the queue drains. */
   readonly #writes = new Map<string, Promise<unknown>>();
   /** Grants whose refresh token the server rejected; revived by new tokens in the store. */
-  readonly #dead = new Map<string, DeadGrant>();
+  readonly #dead = new DeadGrants();
   /** Grants a caller reported as rejected (see `invalidate`). */
   readonly #invalidated = new Map<string, Invalidation>();
   /**
@@ -240,7 +235,7 @@ export class TokenManager {
   async #markDead(key: string, rejected: TokenSetJSON, error: OAuthApiError): Promise<void> {
     // Only a grant still holding the tokens the server rejected is dead; newer ones may be fine.
     await this.#serialize(key, async () => {
-      if (sameTokens(await this.#readJSON(key), rejected)) this.#dead.set(key, { error, tokens: rejected });
+      if (sameTokens(await this.#readJSON(key), rejected)) this.#dead.add(key, rejected, error);
     }).catch(() => undefined);
   }
 
@@ -303,11 +298,9 @@ export class TokenManager {
   }
 
   #throwIfDead(key: string, tokens: TokenSet): void {
-    const dead = this.#dead.get(key);
-    if (!dead) return;
-    if (sameTokens(dead.tokens, tokens)) throw dead.error;
-    // New tokens reached the store another way (another process, a direct store write).
-    this.#dead.delete(key);
+    // New tokens that reached the store another way (another process, a direct store write) revive it.
+    const error = this.#dead.errorFor(key, tokens);
+    if (error) throw error;
   }
 
   /** Runs `task` after every earlier write for this grant in this process has settled. */
