@@ -8,7 +8,8 @@ import {
   TokenNotFoundError,
   TokenPersistError,
 } from './errors.js';
-import { MemoryTokenStore, sameTokens, type TokenStore } from './store.js';
+import { RefreshGuard } from './refresh-guard.js';
+import { MemoryTokenStore, type RefreshLease, sameTokens, type TokenStore } from './store.js';
 import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 
 export interface TokenManagerOptions {
@@ -185,14 +186,15 @@ export class TokenManager {
   }
 
   #startFlight(key: string): Promise<TokenSet> {
-    const task = () => this.#refresh(key);
+    const task = (lease?: RefreshLease) => this.#refresh(key, lease);
     const run = this.#store.runExclusive ? this.#store.runExclusive(key, task) : task();
     const flight = run.finally(() => this.#flights.delete(key));
     this.#flights.set(key, flight);
     return flight;
   }
 
-  async #refresh(key: string): Promise<TokenSet> {
+  /** `restarts`: how often a newer refresh token found right before sending restarted this refresh. */
+  async #refresh(key: string, lease?: RefreshLease, restarts = 0): Promise<TokenSet> {
     const pending = this.#pending.get(key);
     if (pending) return this.#persist(key, pending);
     // Read again inside the flight (and the lock): another refresh may have just finished.
@@ -207,17 +209,23 @@ export class TokenManager {
       );
     }
     const current = tokens.toJSON();
+    const guard =
+      lease && new RefreshGuard(lease, async () => (await this.#read(key))?.refreshToken, tokens.refreshToken);
     let fresh: TokenSet;
     try {
-      fresh = await this.#client.refresh(tokens);
+      fresh = await this.#client.refresh(tokens, guard && { signal: guard.signal, beforeAttempt: guard.beforeAttempt });
     } catch (error) {
-      if (error instanceof OAuthApiError && error.requiresReauthorization) {
+      // Another process refreshed first: take its tokens, or refresh with its refresh token.
+      if (guard?.replaced && restarts < 3) return this.#refresh(key, lease, restarts + 1);
+      const reauthorize = error instanceof OAuthApiError && error.requiresReauthorization;
+      if (reauthorize || guard) {
         // Another process may have rotated the refresh token meanwhile (this one's lock lapsed).
         const newer = await this.#newerFreshTokens(key, current);
         if (newer) return newer;
-        await this.#markDead(key, current, error);
       }
-      throw error;
+      if (reauthorize) await this.#markDead(key, current, error);
+      // A stop by the guard or the lease reads better in their words than as the client wrapped it.
+      throw error instanceof OAuthApiError ? error : (guard?.stopReason ?? error);
     }
     const next: Pending = { tokens: fresh, expected: current, stored: false, visibleAt: this.#reports };
     this.#pending.set(key, next);

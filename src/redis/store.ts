@@ -1,5 +1,5 @@
 import { OAuthValidationError } from '../errors.js';
-import type { TokenStore } from '../store.js';
+import type { RefreshLease, TokenStore } from '../store.js';
 import type { TokenSetJSON } from '../tokens.js';
 import { type RedisClientLike, RedisConnection } from './connection.js';
 import { RedisStoreError } from './errors.js';
@@ -17,7 +17,9 @@ export interface RedisTokenStoreOptions {
   keyPrefix?: string;
   /**
    * How long a refresh lock lives without being extended: the longest a crashed holder delays the
-   * other processes. The holder extends it while it works. Default 10 000.
+   * other processes. The holder extends it while it works, and right before each request to the
+   * token endpoint renews it to outlast that request (the client's `timeoutMs`) and the write of
+   * its result (2 × `commandTimeoutMs`), whichever is longer. Default 10 000. See docs/stores.md.
    */
   lockTtlMs?: number;
   /** How long a process waits for another's refresh before `LockTimeoutError`. Default 30 000. */
@@ -82,6 +84,7 @@ export class RedisTokenStore implements TokenStore {
   /** Longest wait for another process's refresh before `LockTimeoutError`. */
   readonly lockWaitMs: number;
   readonly #connection: RedisConnection;
+  readonly #commandTimeoutMs: number;
 
   constructor(options: RedisTokenStoreOptions) {
     if (options === null || typeof options !== 'object') {
@@ -95,9 +98,10 @@ export class RedisTokenStore implements TokenStore {
     this.keyPrefix = prefix;
     this.lockTtlMs = milliseconds(options.lockTtlMs, 'lockTtlMs', 10_000, 30);
     this.lockWaitMs = milliseconds(options.lockWaitMs, 'lockWaitMs', 30_000, 0);
+    this.#commandTimeoutMs = milliseconds(options.commandTimeoutMs, 'commandTimeoutMs', 2_000, 1);
     this.#connection = new RedisConnection(source(options), {
       connectTimeoutMs: milliseconds(options.connectTimeoutMs, 'connectTimeoutMs', 2_000, 1),
-      commandTimeoutMs: milliseconds(options.commandTimeoutMs, 'commandTimeoutMs', 2_000, 1),
+      commandTimeoutMs: this.#commandTimeoutMs,
     });
   }
 
@@ -146,8 +150,8 @@ export class RedisTokenStore implements TokenStore {
    * Waits at most `lockWaitMs` for it (`LockTimeoutError`). `TokenManager` reads the store again
    * inside the task, so a process that waited finds the holder's fresh tokens and does not refresh.
    */
-  async runExclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const settings = { ttlMs: this.lockTtlMs, waitMs: this.lockWaitMs };
+  async runExclusive<T>(key: string, task: (lease?: RefreshLease) => Promise<T>): Promise<T> {
+    const settings = { ttlMs: this.lockTtlMs, waitMs: this.lockWaitMs, commandTimeoutMs: this.#commandTimeoutMs };
     return withLock(this.#connection, this.#lockKey(key), key, settings, task);
   }
 
