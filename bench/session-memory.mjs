@@ -126,8 +126,11 @@ async function measureDead({ OAuthClient, TokenManager }, keys, expired) {
     throw new Error('expected every grant to need reauthorization');
   }
   failures.length = 0;
-  // A second pass must fail fast from memory, without a request, and must not grow anything.
-  await Promise.allSettled(keys.map((key) => manager.getAccessToken(key)));
+  // A second pass must fail fast from memory, without a request, and must not grow anything. Its
+  // results are emptied, not just dropped: the awaited array may linger in a suspended frame.
+  const again = await Promise.allSettled(keys.map((key) => manager.getAccessToken(key)));
+  if (again.some((result) => result.status !== 'rejected')) throw new Error('a dead grant came back to life');
+  again.length = 0;
   const dead = heapUsed();
   // Checked after the measurement, which also keeps the manager alive until then.
   const stillDead = await manager.getAccessToken(keys[0]).then(
