@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
 import { OAuthApi } from '../generated/apis/OAuthApi.js';
 import { Configuration, FetchError, RequiredError, ResponseError } from '../generated/runtime.js';
 import { readClientEnv } from './env.js';
@@ -13,6 +11,7 @@ import {
 } from './errors.js';
 import { constantTimeEqual } from './internal/constant-time.js';
 import type { ResponseHeaders } from './internal/headers.js';
+import { inspect, randomBase64url } from './internal/runtime.js';
 import { type OAuthClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { parseRateLimit, type RateLimit } from './rate-limit.js';
 import { type SessionOptions, TokenSession } from './session.js';
@@ -99,8 +98,7 @@ export class OAuthClient {
 
   /** The URL to send the user to for consent, and the `state` to check on the callback. */
   authorizeUrl(params: AuthorizeUrlParams = {}): { url: string; state: string } {
-    const state =
-      params.state === undefined ? randomBytes(16).toString('base64url') : requireText(params.state, 'state');
+    const state = params.state === undefined ? randomBase64url(16) : requireText(params.state, 'state');
     const url = new URL('/oauth/authorize', this.baseUrl);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.clientId);

@@ -1,6 +1,6 @@
-import { types } from 'node:util';
 import type { ResponseHeaders } from './internal/headers.js';
 import { scrub } from './internal/redact.js';
+import { isNativeError } from './internal/runtime.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
 
 /**
@@ -213,7 +213,7 @@ export function apiErrorFromResponse(
 
 /** `instanceof Error` fails for errors from another realm (undici's inside a vm, as under jest). */
 function isError(value: unknown): value is Error {
-  return value instanceof Error || types.isNativeError(value);
+  return value instanceof Error || isNativeError(value);
 }
 
 /** Copies what helps diagnose a network failure, and nothing that could carry a request body. */

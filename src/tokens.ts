@@ -1,6 +1,6 @@
-import { inspect } from 'node:util';
 import { OAuthValidationError } from './errors.js';
 import { maskToken } from './internal/redact.js';
+import { inspect } from './internal/runtime.js';
 
 /** The JSON form of a `TokenSet`: what `JSON.stringify(tokens)` writes and `TokenSet.fromJSON` reads. */
 export interface TokenSetJSON {
