@@ -30,6 +30,7 @@ export type { ResponseHeaders } from './internal/headers.js';
 export type { Logger } from './logger.js';
 export { TokenManager, type TokenManagerOptions } from './manager.js';
 export type { OAuthClientOptions } from './options.js';
+export { OAuthProxyError } from './proxy-error.js';
 export { parseRateLimit, type RateLimit } from './rate-limit.js';
 export { type SessionOptions, TokenSession } from './session.js';
 export { MemoryTokenStore, type TokenStore } from './store.js';

@@ -7,8 +7,11 @@ import {
 } from './errors.js';
 import { defaultFetch } from './internal/default-fetch.js';
 import { headersToRecord, type ResponseHeaders } from './internal/headers.js';
+import { proxiedFetch } from './internal/proxy.js';
+import type { ProxySettings } from './internal/proxy-env.js';
 import { scrubHeaders } from './internal/redact.js';
 import type { Logger } from './logger.js';
+import { OAuthProxyError } from './proxy-error.js';
 import { parseRetryAfter } from './rate-limit.js';
 import { VERSION } from './version.js';
 
@@ -46,6 +49,8 @@ export const CALL_CONTEXT = Symbol('hellosign-oauth.call');
 
 export interface TransportOptions {
   fetch?: FetchLike;
+  /** Proxy rules for the default transport (`fetch` unset); `undefined`: every request goes direct. */
+  proxy?: ProxySettings;
   timeoutMs: number;
   maxRetries: number;
   retryBaseDelayMs: number;
@@ -196,7 +201,7 @@ export function createTransport(options: TransportOptions) {
     try {
       context.signal?.addEventListener('abort', onCallerAbort, { once: true });
       if (context.signal?.aborted) throw new OAuthAbortError();
-      const fetchImpl = options.fetch ?? (await defaultFetch());
+      const fetchImpl = options.fetch ?? (await (options.proxy ? proxiedFetch(options.proxy) : defaultFetch()));
       const response = await fetchImpl(url, { ...init, redirect: 'manual', signal: controller.signal });
       const headers = scrubHeaders(headersToRecord(response.headers), context.secrets);
       let body: string;
@@ -221,6 +226,7 @@ export function createTransport(options: TransportOptions) {
       if (error instanceof OAuthAbortError || error instanceof InvalidResponseError) throw error;
       if (context.signal?.aborted) throw new OAuthAbortError();
       if (timedOut) throw new OAuthTimeoutError(options.timeoutMs);
+      if (error instanceof OAuthProxyError) throw error;
       throw new OAuthConnectionError(`Could not reach the Dropbox Sign OAuth server (${context.operation}).`, {
         cause: sanitizedCause(error, context.secrets),
       });

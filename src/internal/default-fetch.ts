@@ -4,7 +4,7 @@ import type { FetchInit, FetchLike, FetchResponseLike } from '../transport.js';
 let cached: Promise<FetchLike> | undefined;
 
 /** The response side of a `node:http` request, shaped as the subset of Fetch the transport reads. */
-class NodeResponse implements FetchResponseLike {
+export class NodeResponse implements FetchResponseLike {
   readonly status: number;
   readonly headers: FetchResponseLike['headers'];
 

@@ -14,10 +14,10 @@ export const inspect = { custom } as const;
 
 /** `bytes` random bytes from the Web Crypto CSPRNG, base64url-encoded without padding. */
 export function randomBase64url(bytes: number): string {
-  const random = crypto.getRandomValues(new Uint8Array(bytes));
-  let binary = '';
-  for (const byte of random) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return base64(crypto.getRandomValues(new Uint8Array(bytes)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /**
@@ -26,4 +26,11 @@ export function randomBase64url(bytes: number): string {
  */
 export function isNativeError(value: unknown): value is Error {
   return Object.prototype.toString.call(value) === '[object Error]';
+}
+
+/** Standard base64 of `bytes` (with padding), through `btoa`, which every runtime has. */
+export function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
