@@ -1,8 +1,10 @@
 import { OAuthApi } from '../generated/apis/OAuthApi.js';
 import { Configuration, FetchError, RequiredError, ResponseError } from '../generated/runtime.js';
+import { publishReauthorizationRequired, type TokenOperation, traceTokenRequest } from './diagnostics.js';
 import { readClientEnv } from './env.js';
 import {
   apiErrorFromResponse,
+  OAuthApiError,
   OAuthConnectionError,
   OAuthError,
   OAuthValidationError,
@@ -198,8 +200,9 @@ export class OAuthClient {
     return this.#options.now();
   }
 
-  async #call(
-    operation: string,
+  /** One token request, as the diagnostics channels report it (see src/diagnostics.ts). */
+  #call(
+    operation: TokenOperation,
     requestSecrets: string[],
     signal: AbortSignal | undefined,
     previousRefreshToken: string | undefined,
@@ -207,6 +210,34 @@ export class OAuthClient {
   ): Promise<TokenResponse> {
     const secrets = [this.#clientSecret, ...requestSecrets];
     const context: CallContext = { operation, secrets, signal, sentAt: this.#options.now(), attempts: 0 };
+    return traceTokenRequest(
+      operation,
+      async () => {
+        try {
+          const value = await this.#send(context, previousRefreshToken, send);
+          return { value, status: value.status, attempts: context.attempts };
+        } catch (error) {
+          if (error instanceof OAuthApiError && error.requiresReauthorization) {
+            publishReauthorizationRequired({ operation, status: error.status, code: error.code });
+          }
+          throw error;
+        }
+      },
+      (error, message) => {
+        message.attempts = context.attempts;
+        if (error instanceof OAuthApiError) message.status = error.status;
+      },
+    );
+  }
+
+  async #send(
+    context: CallContext,
+    previousRefreshToken: string | undefined,
+    send: (init: RequestInit) => Promise<{ raw: Response }>,
+  ): Promise<TokenResponse> {
+    const operation = context.operation;
+    // The client secret and the request's own secrets, as #call put them there.
+    const secrets = context.secrets as string[];
     let response: BufferedResponse;
     try {
       response = (await send({ [CALL_CONTEXT]: context } as RequestInit)).raw as unknown as BufferedResponse;

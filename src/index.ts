@@ -5,6 +5,16 @@ export {
   type RefreshOptions,
   type TokenResponse,
 } from './client.js';
+export {
+  type AttemptMessage,
+  DIAGNOSTICS_CHANNELS,
+  type LockWaitMessage,
+  type RateLimitMessage,
+  type ReauthorizationMessage,
+  type SessionRefreshMessage,
+  type TokenOperation,
+  type TokenRequestMessage,
+} from './diagnostics.js';
 export { ENV } from './env.js';
 export {
   AuthenticationError,

@@ -1,4 +1,5 @@
 import type { OAuthClient } from './client.js';
+import { timeLockWait, traceSessionRefresh } from './diagnostics.js';
 import {
   OAuthApiError,
   OAuthError,
@@ -174,8 +175,8 @@ export class TokenManager {
   }
 
   #startFlight(key: string): Promise<TokenSet> {
-    const task = () => this.#refresh(key);
-    const run = this.#store.runExclusive ? this.#store.runExclusive(key, task) : task();
+    const task = () => traceSessionRefresh(key, () => this.#refresh(key));
+    const run = this.#store.runExclusive ? this.#store.runExclusive(key, timeLockWait(key, task)) : task();
     const flight = run.finally(() => this.#flights.delete(key));
     this.#flights.set(key, flight);
     return flight;

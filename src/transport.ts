@@ -1,3 +1,4 @@
+import { attemptClock, publishAttempt } from './diagnostics.js';
 import {
   InvalidResponseError,
   OAuthAbortError,
@@ -246,6 +247,7 @@ export function createTransport(options: TransportOptions) {
     for (;;) {
       context.attempts += 1;
       context.sentAt = options.now();
+      const started = attemptClock();
       log?.debug?.('hellosign-oauth: request', { operation: context.operation, attempt: context.attempts });
       let response: BufferedResponse;
       try {
@@ -257,6 +259,10 @@ export function createTransport(options: TransportOptions) {
           wasNeverSent(error.cause)
         ) {
           const delay = backoff(context.attempts);
+          publishAttempt(
+            { operation: context.operation, attempt: context.attempts, error, retryDelayMs: delay },
+            started,
+          );
           log?.warn?.('hellosign-oauth: retrying, connection failed before the request was sent', {
             operation: context.operation,
             attempt: context.attempts,
@@ -265,6 +271,7 @@ export function createTransport(options: TransportOptions) {
           await sleep(delay, context.signal);
           continue;
         }
+        publishAttempt({ operation: context.operation, attempt: context.attempts, error }, started);
         log?.error?.('hellosign-oauth: request failed', {
           operation: context.operation,
           attempt: context.attempts,
@@ -278,6 +285,11 @@ export function createTransport(options: TransportOptions) {
         status: response.status,
       });
       const delay = context.attempts <= options.maxRetries ? retryDelay(response, context.attempts) : undefined;
+      publishAttempt(
+        { operation: context.operation, attempt: context.attempts, status: response.status, retryDelayMs: delay },
+        started,
+        response.headers,
+      );
       if (delay === undefined) return response;
       log?.warn?.('hellosign-oauth: retrying after a response that says the request was not acted on', {
         operation: context.operation,
