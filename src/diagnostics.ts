@@ -97,15 +97,15 @@ export interface RateLimitMessage {
   resetAt: number;
 }
 
-const tokenRequests = tracingChannel<string, TokenRequestMessage>(DIAGNOSTICS_CHANNELS.tokenRequest);
-const sessionRefreshes = tracingChannel<string, SessionRefreshMessage>(DIAGNOSTICS_CHANNELS.sessionRefresh);
+const tokenRequests = tracingChannel<unknown, TokenRequestMessage>(DIAGNOSTICS_CHANNELS.tokenRequest);
+const sessionRefreshes = tracingChannel<unknown, SessionRefreshMessage>(DIAGNOSTICS_CHANNELS.sessionRefresh);
 const attempts = channel(DIAGNOSTICS_CHANNELS.attempt);
 const lockWaits = channel(DIAGNOSTICS_CHANNELS.lockWait);
 const reauthorizations = channel(DIAGNOSTICS_CHANNELS.reauthorizationRequired);
 const rateLimits = channel(DIAGNOSTICS_CHANNELS.rateLimit);
 
 /** `TracingChannel.hasSubscribers` is missing before Node 20.13: ask its channels instead. */
-function traced(tracing: TracingChannel<string, object>): boolean {
+function traced(tracing: TracingChannel<unknown, object>): boolean {
   return (
     tracing.start.hasSubscribers ||
     tracing.end.hasSubscribers ||
