@@ -157,10 +157,18 @@ export function bypasses(rules: readonly BypassRule[], target: URL): boolean {
   return false;
 }
 
-/** The first variable of `names` that is set and not blank, with its name. */
+/**
+ * The first variable of `names` that is set and not blank, with its name. A variable the process
+ * may not read (Deno without `--allow-env` throws) counts as unset: pass `proxy` to be explicit.
+ */
 function firstSet(env: Record<string, string | undefined>, names: string[]): [string, string] | undefined {
   for (const name of names) {
-    const value = env[name]?.trim();
+    let value: string | undefined;
+    try {
+      value = env[name]?.trim();
+    } catch {
+      value = undefined;
+    }
     if (value) return [name, value];
   }
   return undefined;

@@ -122,41 +122,54 @@ const versions = {
 const port = await closedPort();
 
 try {
-  for (const runtime of ['node', 'bun', 'deno']) {
-    for (const transport of ['fetch', 'default']) {
-      const config = JSON.stringify({
-        baseUrl: server.url,
-        clientId: server.clientId,
-        clientSecret: server.clientSecret,
-        closedPort: port,
-        transport,
-      });
-      const script = join(ROOT, 'test', 'runtimes', 'smoke.mjs');
-      const args =
-        runtime === 'deno'
-          ? ['run', '--no-prompt', '--allow-net=127.0.0.1', '--allow-env', `--allow-read=${ROOT}`, script]
-          : [script];
-      const before = server.requests.oauthTokenRefresh;
-      const result = await run(binaries[runtime], [...args, pathToFileURL(entry).href, config], 60_000);
-      const refreshes = server.requests.oauthTokenRefresh - before;
-      let checks;
-      try {
-        checks = JSON.parse(result.stdout.trim().split('\n').pop()).checks;
-      } catch {
-        checks = { 'smoke script': { ok: false, error: `exit ${result.code}: ${result.stderr.slice(-600)}` } };
-      }
-      // 1 refresh, 1 for ten concurrent session callers (single flight), 1 with diagnostics on.
-      checks['one refresh for ten session callers'] =
-        refreshes === 3 ? { ok: true } : { ok: false, error: `the server saw ${refreshes} refreshes, expected 3` };
-      for (const [name, outcome] of Object.entries(checks)) {
-        if (outcome.ok) passed++;
-        else failed++;
-        rows.push([
-          `${runtime} ${versions[runtime]}`,
-          transport === 'fetch' ? 'global fetch' : 'default (node:http)',
-          `${name}: ${outcome.ok ? 'ok' : `FAIL ${outcome.error}`}${outcome.detail ? ` (${outcome.detail})` : ''}`,
-        ]);
-      }
+  const variants = [
+    ...['node', 'bun', 'deno'].flatMap((runtime) => [
+      { runtime, transport: 'fetch' },
+      { runtime, transport: 'default' },
+    ]),
+    // Deno without --allow-env: the proxy variables cannot be read, and must not break the client.
+    { runtime: 'deno', transport: 'default', denoEnv: false },
+  ];
+  for (const { runtime, transport, denoEnv = true } of variants) {
+    const config = JSON.stringify({
+      baseUrl: server.url,
+      clientId: server.clientId,
+      clientSecret: server.clientSecret,
+      closedPort: port,
+      transport,
+    });
+    const script = join(ROOT, 'test', 'runtimes', 'smoke.mjs');
+    const args =
+      runtime === 'deno'
+        ? [
+            'run',
+            '--no-prompt',
+            '--allow-net=127.0.0.1',
+            ...(denoEnv ? ['--allow-env'] : []),
+            `--allow-read=${ROOT}`,
+            script,
+          ]
+        : [script];
+    const before = server.requests.oauthTokenRefresh;
+    const result = await run(binaries[runtime], [...args, pathToFileURL(entry).href, config], 60_000);
+    const refreshes = server.requests.oauthTokenRefresh - before;
+    let checks;
+    try {
+      checks = JSON.parse(result.stdout.trim().split('\n').pop()).checks;
+    } catch {
+      checks = { 'smoke script': { ok: false, error: `exit ${result.code}: ${result.stderr.slice(-600)}` } };
+    }
+    // 1 refresh, 1 for ten concurrent session callers (single flight), 1 with diagnostics on.
+    checks['one refresh for ten session callers'] =
+      refreshes === 3 ? { ok: true } : { ok: false, error: `the server saw ${refreshes} refreshes, expected 3` };
+    for (const [name, outcome] of Object.entries(checks)) {
+      if (outcome.ok) passed++;
+      else failed++;
+      rows.push([
+        `${runtime} ${versions[runtime]}`,
+        `${transport === 'fetch' ? 'global fetch' : 'default (node:http)'}${denoEnv ? '' : ', no --allow-env'}`,
+        `${name}: ${outcome.ok ? 'ok' : `FAIL ${outcome.error}`}${outcome.detail ? ` (${outcome.detail})` : ''}`,
+      ]);
     }
   }
 } finally {
