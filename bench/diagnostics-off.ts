@@ -18,7 +18,13 @@ export function attemptClock(): number {
 
 export function publishAttempt(): void {}
 
-export function publishReauthorizationRequired(): void {}
+export function tokenRequestsTraced(): boolean {
+  return false;
+}
+
+export function reportReauthorization<E>(_operation: string, error: E): E {
+  return error;
+}
 
 export function timeLockWait<T>(_key: string, task: () => Promise<T>): () => Promise<T> {
   return task;

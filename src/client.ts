@@ -1,6 +1,6 @@
 import { OAuthApi } from '../generated/apis/OAuthApi.js';
 import { Configuration, FetchError, RequiredError, ResponseError } from '../generated/runtime.js';
-import { publishReauthorizationRequired, type TokenOperation, traceTokenRequest } from './diagnostics.js';
+import { reportReauthorization, type TokenOperation, tokenRequestsTraced, traceTokenRequest } from './diagnostics.js';
 import { readClientEnv } from './env.js';
 import {
   apiErrorFromResponse,
@@ -210,18 +210,12 @@ export class OAuthClient {
   ): Promise<TokenResponse> {
     const secrets = [this.#clientSecret, ...requestSecrets];
     const context: CallContext = { operation, secrets, signal, sentAt: this.#options.now(), attempts: 0 };
+    if (!tokenRequestsTraced()) return this.#send(context, previousRefreshToken, send);
     return traceTokenRequest(
       operation,
       async () => {
-        try {
-          const value = await this.#send(context, previousRefreshToken, send);
-          return { value, status: value.status, attempts: context.attempts };
-        } catch (error) {
-          if (error instanceof OAuthApiError && error.requiresReauthorization) {
-            publishReauthorizationRequired({ operation, status: error.status, code: error.code });
-          }
-          throw error;
-        }
+        const value = await this.#send(context, previousRefreshToken, send);
+        return { value, status: value.status, attempts: context.attempts };
       },
       (error, message) => {
         message.attempts = context.attempts;
@@ -242,7 +236,7 @@ export class OAuthClient {
     try {
       response = (await send({ [CALL_CONTEXT]: context } as RequestInit)).raw as unknown as BufferedResponse;
     } catch (error) {
-      throw this.#toOAuthError(error, secrets);
+      throw reportReauthorization(operation, this.#toOAuthError(error, secrets));
     }
     const data = tokenSetFromResponse(
       response.bodyText,

@@ -1,5 +1,5 @@
 import { channel, type TracingChannel, tracingChannel } from 'node:diagnostics_channel';
-import { OAuthError } from './errors.js';
+import { OAuthApiError, OAuthError } from './errors.js';
 import type { ResponseHeaders } from './internal/headers.js';
 import { parseRateLimit } from './rate-limit.js';
 
@@ -119,6 +119,11 @@ function errorCode(error: unknown): string | undefined {
   return error instanceof OAuthError ? error.code : error instanceof Error ? error.name : undefined;
 }
 
+/** True while someone listens to the token-request TracingChannel: only then is a request traced. */
+export function tokenRequestsTraced(): boolean {
+  return traced(tokenRequests);
+}
+
 /**
  * Runs one token request inside the token-request TracingChannel. `run` resolves to the value and
  * to the facts the message needs; only the facts reach the message (a TracingChannel would put
@@ -129,7 +134,6 @@ export async function traceTokenRequest<T>(
   run: () => Promise<{ value: T; status: number; attempts: number }>,
   onError: (error: unknown, message: TokenRequestMessage) => void,
 ): Promise<T> {
-  if (!traced(tokenRequests)) return (await run()).value;
   const message: TokenRequestMessage = { operation };
   const started = performance.now();
   let value: T | undefined;
@@ -209,9 +213,17 @@ export function publishAttempt(
   }
 }
 
-/** Publishes that the grant behind a token request needs a new consent. */
-export function publishReauthorizationRequired(message: ReauthorizationMessage): void {
-  if (reauthorizations.hasSubscribers) reauthorizations.publish(message);
+/** Publishes when `error` says the grant needs a new consent; returns `error` for the caller to throw. */
+export function reportReauthorization(operation: string, error: OAuthError): OAuthError {
+  if (reauthorizations.hasSubscribers && error instanceof OAuthApiError && error.requiresReauthorization) {
+    const message: ReauthorizationMessage = {
+      operation: operation as TokenOperation,
+      status: error.status,
+      code: error.code,
+    };
+    reauthorizations.publish(message);
+  }
+  return error;
 }
 
 /**
