@@ -32,6 +32,7 @@ export type TokenOperation = 'oauthTokenGenerate' | 'oauthTokenRefresh';
  * `OAuthError`, redacted like every error of this package). There is never a `result`.
  */
 export interface TokenRequestMessage {
+  /** Which token request; set at `start`. */
   operation: TokenOperation;
   /** Attempts sent (1 + retries). */
   attempts?: number;
@@ -47,6 +48,7 @@ export interface TokenRequestMessage {
 
 /** Published on `hellosign-oauth:attempt` after each attempt, with what the client decided next. */
 export interface AttemptMessage {
+  /** `oauthTokenGenerate` or `oauthTokenRefresh`. */
   operation: string;
   /** 1 for the first attempt. */
   attempt: number;
@@ -54,6 +56,7 @@ export interface AttemptMessage {
   status?: number;
   /** The `code` of the error, when the attempt failed without a response. */
   errorCode?: string;
+  /** From sending the attempt to its response or failure, in ms (0 if a subscriber joined mid-attempt). */
   durationMs: number;
   /** Whether another attempt follows. */
   retry: boolean;
@@ -65,7 +68,9 @@ export interface AttemptMessage {
 export interface SessionRefreshMessage {
   /** The `TokenManager` key of the grant (`session` for a `TokenSession`): your own identifier. */
   key: string;
+  /** Wall time of the refresh, lock wait excluded, store write included, in ms. */
   durationMs?: number;
+  /** The `code` of the error it failed with. */
   errorCode?: string;
   /** True when it failed because the grant needs a new consent. */
   reauthorizationRequired?: boolean;
@@ -75,13 +80,17 @@ export interface SessionRefreshMessage {
 
 /** Published on `hellosign-oauth:lock-wait` when a refresh got the store's lock (`runExclusive`). */
 export interface LockWaitMessage {
+  /** The `TokenManager` key of the grant. */
   key: string;
+  /** From asking `runExclusive` for the lock to the refresh starting under it, in ms. */
   waitedMs: number;
 }
 
 /** Published on `hellosign-oauth:reauthorization-required`. */
 export interface ReauthorizationMessage {
+  /** The token request the server refused. */
   operation: TokenOperation;
+  /** Its HTTP status (400 or 401). */
   status: number;
   /** The server's error code (`invalid_grant`, …). */
   code: string;
@@ -89,9 +98,13 @@ export interface ReauthorizationMessage {
 
 /** Published on `hellosign-oauth:rate-limit` for each response that carried the `X-RateLimit-*` headers. */
 export interface RateLimitMessage {
+  /** The token request the response answered. */
   operation: string;
+  /** The response's HTTP status (a 429 carries the window too). */
   status: number;
+  /** Requests allowed in the window (`X-RateLimit-Limit`). */
   limit: number;
+  /** Requests left in it (`X-RateLimit-Remaining`). */
   remaining: number;
   /** When the window resets, in ms since the epoch. */
   resetAt: number;
