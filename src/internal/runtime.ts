@@ -20,6 +20,12 @@ export function randomBase64url(bytes: number): string {
     .replace(/=+$/, '');
 }
 
+/** Shaped like `node:util`'s `types` for the checks the core makes, so a call site reads the same. */
+export const types = {
+  isNativeError: (value: unknown): value is Error => isNativeError(value),
+  isDate: (value: unknown): value is Date => Object.prototype.toString.call(value) === '[object Date]',
+};
+
 /**
  * True for an `Error`, also one from another realm (undici's inside a vm, as under jest), where
  * `instanceof` fails. The same test `util.types.isNativeError` makes, without `node:util`.
