@@ -40,6 +40,8 @@ export default defineConfig({
   // Error classes report their own names (`err.name`, `constructor.name`); bundling would
   // otherwise rename or anonymise them.
   keepNames: true,
+  // Keep `node:http` as written: Deno and Bun resolve builtins by that prefix (tsup 8 strips it by default).
+  removeNodeProtocol: false,
   sourcemap: false,
   clean: true,
 });

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
 import { OAuthApi } from '../generated/apis/OAuthApi.js';
 import { Configuration, FetchError, RequiredError, ResponseError } from '../generated/runtime.js';
 import { registerApiOptions } from './api/transport.js';
+import { reportReauthorization, type TokenOperation, tokenRequestsTraced, traceTokenRequest } from './diagnostics.js';
 import { readClientEnv } from './env.js';
 import {
   apiErrorFromResponse,
+  OAuthApiError,
   OAuthConnectionError,
   OAuthError,
   OAuthValidationError,
@@ -14,6 +14,7 @@ import {
 } from './errors.js';
 import { constantTimeEqual } from './internal/constant-time.js';
 import type { ResponseHeaders } from './internal/headers.js';
+import { inspect, randomBase64url } from './internal/runtime.js';
 import { type OAuthClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { parseRateLimit, type RateLimit } from './rate-limit.js';
 import { type SessionOptions, TokenSession } from './session.js';
@@ -115,8 +116,7 @@ export class OAuthClient {
   /** The URL to send the user to for consent, and the `state` to check on the callback. */
   authorizeUrl(params: AuthorizeUrlParams = {}): { url: string; state: string } {
     requireObject(params, 'authorizeUrl params');
-    const state =
-      params.state === undefined ? randomBytes(16).toString('base64url') : requireText(params.state, 'state');
+    const state = params.state === undefined ? randomBase64url(16) : requireText(params.state, 'state');
     // Appended, not resolved: a base URL's path prefix (a gateway's /hellosign) must stay.
     const url = new URL(`${this.baseUrl}/oauth/authorize`);
     url.searchParams.set('response_type', 'code');
@@ -223,8 +223,9 @@ export class OAuthClient {
     return this.#options.now();
   }
 
-  async #call(
-    operation: string,
+  /** One token request, as the diagnostics channels report it (see src/diagnostics.ts). */
+  #call(
+    operation: TokenOperation,
     requestSecrets: string[],
     hooks: Pick<CallContext, 'signal' | 'beforeAttempt'>,
     previousRefreshToken: string | undefined,
@@ -232,11 +233,33 @@ export class OAuthClient {
   ): Promise<TokenResponse> {
     const secrets = [this.#clientSecret, ...requestSecrets];
     const context: CallContext = { operation, secrets, ...hooks, sentAt: this.#options.now(), attempts: 0 };
+    if (!tokenRequestsTraced()) return this.#send(context, previousRefreshToken, send);
+    return traceTokenRequest(
+      operation,
+      async () => {
+        const value = await this.#send(context, previousRefreshToken, send);
+        return { value, status: value.status, attempts: context.attempts };
+      },
+      (error, message) => {
+        message.attempts = context.attempts;
+        if (error instanceof OAuthApiError) message.status = error.status;
+      },
+    );
+  }
+
+  async #send(
+    context: CallContext,
+    previousRefreshToken: string | undefined,
+    send: (init: RequestInit) => Promise<{ raw: Response }>,
+  ): Promise<TokenResponse> {
+    const operation = context.operation;
+    // The client secret and the request's own secrets, as #call put them there.
+    const secrets = context.secrets as string[];
     let response: BufferedResponse;
     try {
       response = (await send({ [CALL_CONTEXT]: context } as RequestInit)).raw as unknown as BufferedResponse;
     } catch (error) {
-      throw this.#toOAuthError(error, secrets);
+      throw reportReauthorization(operation, this.#toOAuthError(error, secrets));
     }
     const data = tokenSetFromResponse(
       response.bodyText,

@@ -6,6 +6,16 @@ export {
   type RefreshOptions,
   type TokenResponse,
 } from './client.js';
+export {
+  type AttemptMessage,
+  DIAGNOSTICS_CHANNELS,
+  type LockWaitMessage,
+  type RateLimitMessage,
+  type ReauthorizationMessage,
+  type SessionRefreshMessage,
+  type TokenOperation,
+  type TokenRequestMessage,
+} from './diagnostics.js';
 export { ENV } from './env.js';
 export {
   AuthenticationError,
@@ -31,6 +41,7 @@ export type { ResponseHeaders } from './internal/headers.js';
 export type { Logger } from './logger.js';
 export { TokenManager, type TokenManagerOptions } from './manager.js';
 export type { OAuthClientOptions } from './options.js';
+export { OAuthProxyError } from './proxy-error.js';
 export { parseRateLimit, type RateLimit } from './rate-limit.js';
 export { type SessionOptions, TokenSession } from './session.js';
 export { MemoryTokenStore, type RefreshLease, type TokenStore } from './store.js';

@@ -3,6 +3,7 @@ import { apiTransportOf } from './api/transport.js';
 import { withAccessTokenFrom } from './api/with-access-token.js';
 import type { OAuthClient } from './client.js';
 import { DeadGrants } from './dead-grants.js';
+import { timeLockWait, traceSessionRefresh } from './diagnostics.js';
 import {
   InvalidResponseError,
   OAuthApiError,
@@ -219,8 +220,8 @@ export class TokenManager {
   }
 
   #startFlight(key: string): Promise<TokenSet> {
-    const task = (lease?: RefreshLease) => this.#refresh(key, lease);
-    const run = this.#store.runExclusive ? this.#store.runExclusive(key, task) : task();
+    const task = (lease?: RefreshLease) => traceSessionRefresh(key, () => this.#refresh(key, lease));
+    const run = this.#store.runExclusive ? this.#store.runExclusive(key, timeLockWait(key, task)) : task();
     const flight = run.finally(() => this.#flights.delete(key));
     this.#flights.set(key, flight);
     return flight;

@@ -1,5 +1,6 @@
 import { BASE_PATH } from '../generated/runtime.js';
 import { OAuthValidationError } from './errors.js';
+import { resolveProxy } from './internal/proxy-env.js';
 import type { Logger } from './logger.js';
 import type { FetchLike, TransportOptions } from './transport.js';
 
@@ -17,7 +18,13 @@ export interface OAuthClientOptions {
   apiBaseUrl?: string;
   /** A Fetch API implementation (global `fetch`, node-fetch, …). Default: `node:http`/`node:https` with keep-alive. */
   fetch?: FetchLike | typeof fetch;
-  /** Per attempt, covering headers and body. Default 30 000. */
+  /**
+   * The HTTP proxy for the default transport, as `http://[user:password@]host:port`; it overrides
+   * `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. `false` ignores them and always connects direct.
+   * Default: those variables (see docs/proxies.md). Not allowed with `fetch`: configure yours.
+   */
+  proxy?: string | false;
+  /** Per attempt, covering headers and body and, through a proxy, the tunnel set-up. Default 30 000. */
   timeoutMs?: number;
   /** Retries where the server certainly did not act (see README, Retries). Default 2. */
   maxRetries?: number;
@@ -52,6 +59,7 @@ const KNOWN = new Set([
   'baseUrl',
   'apiBaseUrl',
   'fetch',
+  'proxy',
   'timeoutMs',
   'maxRetries',
   'retryBaseDelayMs',
@@ -152,6 +160,14 @@ export function resolveOptions(options: OAuthClientOptions): ResolvedOptions {
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new OAuthValidationError('fetch must be a function.');
   }
+  if (options.proxy !== undefined && typeof options.proxy !== 'string' && options.proxy !== false) {
+    throw new OAuthValidationError('proxy must be a proxy URL string or false.');
+  }
+  if (options.proxy !== undefined && options.fetch !== undefined) {
+    throw new OAuthValidationError(
+      'proxy applies to the default transport only; configure the proxy of your own fetch.',
+    );
+  }
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new OAuthValidationError('now must be a function.');
   }
@@ -178,6 +194,8 @@ export function resolveOptions(options: OAuthClientOptions): ResolvedOptions {
     baseUrl: baseUrl(options.baseUrl, options.allowInsecureHttp === true),
     apiBaseUrl: baseUrl(options.apiBaseUrl, options.allowInsecureHttp === true, 'apiBaseUrl', DEFAULT_API_BASE_URL),
     fetch: options.fetch,
+    // Read once, here: a misspelt proxy URL fails at construction, not on the first refresh.
+    proxy: options.fetch ? undefined : resolveProxy(options.proxy, globalThis.process?.env),
     timeoutMs: number(options.timeoutMs, 'timeoutMs', 30_000, 1, MAX_TIMER_MS),
     maxRetries: number(options.maxRetries, 'maxRetries', 2, 0, 10, true),
     retryBaseDelayMs: number(options.retryBaseDelayMs, 'retryBaseDelayMs', 500, 0, MAX_TIMER_MS),

@@ -1,3 +1,4 @@
+import { attemptClock, publishAttempt } from './diagnostics.js';
 import {
   InvalidResponseError,
   OAuthAbortError,
@@ -7,8 +8,11 @@ import {
 } from './errors.js';
 import { defaultFetch } from './internal/default-fetch.js';
 import { headersToRecord, type ResponseHeaders } from './internal/headers.js';
+import { proxiedFetch } from './internal/proxy.js';
+import type { ProxySettings } from './internal/proxy-env.js';
 import { scrubHeaders } from './internal/redact.js';
 import type { Logger } from './logger.js';
+import { OAuthProxyError } from './proxy-error.js';
 import { parseRetryAfter } from './rate-limit.js';
 import { VERSION } from './version.js';
 
@@ -48,6 +52,8 @@ export const CALL_CONTEXT = Symbol('hellosign-oauth.call');
 
 export interface TransportOptions {
   fetch?: FetchLike;
+  /** Proxy rules for the default transport (`fetch` unset); `undefined`: every request goes direct. */
+  proxy?: ProxySettings;
   timeoutMs: number;
   maxRetries: number;
   retryBaseDelayMs: number;
@@ -198,7 +204,7 @@ export function createTransport(options: TransportOptions) {
     try {
       context.signal?.addEventListener('abort', onCallerAbort, { once: true });
       if (context.signal?.aborted) throw new OAuthAbortError();
-      const fetchImpl = options.fetch ?? (await defaultFetch());
+      const fetchImpl = options.fetch ?? (await (options.proxy ? proxiedFetch(options.proxy) : defaultFetch()));
       const response = await fetchImpl(url, { ...init, redirect: 'manual', signal: controller.signal });
       const headers = scrubHeaders(headersToRecord(response.headers), context.secrets);
       let body: string;
@@ -223,6 +229,7 @@ export function createTransport(options: TransportOptions) {
       if (error instanceof OAuthAbortError || error instanceof InvalidResponseError) throw error;
       if (context.signal?.aborted) throw new OAuthAbortError();
       if (timedOut) throw new OAuthTimeoutError(options.timeoutMs);
+      if (error instanceof OAuthProxyError) throw error;
       throw new OAuthConnectionError(`Could not reach the Dropbox Sign OAuth server (${context.operation}).`, {
         cause: sanitizedCause(error, context.secrets),
       });
@@ -242,6 +249,7 @@ export function createTransport(options: TransportOptions) {
     for (;;) {
       context.attempts += 1;
       context.sentAt = options.now();
+      const started = attemptClock();
       log?.debug?.('hellosign-oauth: request', { operation: context.operation, attempt: context.attempts });
       await context.beforeAttempt?.({ timeoutMs: options.timeoutMs });
       let response: BufferedResponse;
@@ -254,6 +262,10 @@ export function createTransport(options: TransportOptions) {
           wasNeverSent(error.cause)
         ) {
           const delay = backoff(context.attempts);
+          publishAttempt(
+            { operation: context.operation, attempt: context.attempts, error, retryDelayMs: delay },
+            started,
+          );
           log?.warn?.('hellosign-oauth: retrying, connection failed before the request was sent', {
             operation: context.operation,
             attempt: context.attempts,
@@ -262,6 +274,7 @@ export function createTransport(options: TransportOptions) {
           await sleep(delay, context.signal);
           continue;
         }
+        publishAttempt({ operation: context.operation, attempt: context.attempts, error }, started);
         log?.error?.('hellosign-oauth: request failed', {
           operation: context.operation,
           attempt: context.attempts,
@@ -275,6 +288,11 @@ export function createTransport(options: TransportOptions) {
         status: response.status,
       });
       const delay = context.attempts <= options.maxRetries ? retryDelay(response, context.attempts) : undefined;
+      publishAttempt(
+        { operation: context.operation, attempt: context.attempts, status: response.status, retryDelayMs: delay },
+        started,
+        response.headers,
+      );
       if (delay === undefined) return response;
       log?.warn?.('hellosign-oauth: retrying after a response that says the request was not acted on', {
         operation: context.operation,

@@ -5,7 +5,7 @@ import { KEEP_ALIVE_AGENT_OPTIONS } from './keep-alive.js';
 let cached: Promise<FetchLike> | undefined;
 
 /** The response side of a `node:http` request, shaped as the subset of Fetch the transport reads. */
-class NodeResponse implements FetchResponseLike {
+export class NodeResponse implements FetchResponseLike {
   readonly status: number;
   readonly headers: FetchResponseLike['headers'];
 

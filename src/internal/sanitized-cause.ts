@@ -1,4 +1,4 @@
-import { types } from 'node:util';
+import { types } from './runtime.js';
 import { scrubbedPrefix } from './text.js';
 
 /** How many causes deep a copy goes: a cause chain may be a cycle. */
