@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { OAuthApi } from '../generated/apis/OAuthApi.js';
-import { Configuration, FetchError, RequiredError, ResponseError } from '../generated/runtime.js';
 import { readClientEnv } from './env.js';
 import {
   apiErrorFromResponse,
@@ -12,13 +10,14 @@ import {
   sanitizedCause,
 } from './errors.js';
 import { constantTimeEqual } from './internal/constant-time.js';
+import { GeneratedRequests, type OutgoingRequest } from './internal/generated-seam.js';
 import type { ResponseHeaders } from './internal/headers.js';
 import { type OAuthClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { parseRateLimit, type RateLimit } from './rate-limit.js';
 import { type SessionOptions, TokenSession } from './session.js';
 import { tokenSetFromResponse } from './token-response.js';
 import { type TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
-import { type BufferedResponse, CALL_CONTEXT, type CallContext, createTransport, type FetchLike } from './transport.js';
+import { type BufferedResponse, type CallContext, createTransport, type FetchLike } from './transport.js';
 
 export interface AuthorizeUrlParams {
   /** Your CSRF token for this flow; 128 random bits when omitted. Keep it to check the callback. */
@@ -62,13 +61,15 @@ function requireText(value: unknown, name: string): string {
 }
 
 /**
- * A client for the Dropbox Sign OAuth token API. Every request goes through the generated
- * `OAuthApi`; this class adds validation, the transport policy, error mapping and `TokenSet`s.
+ * A client for the Dropbox Sign OAuth token API. The generated `OAuthApi` builds every request
+ * (see src/internal/generated-seam.ts); this class adds validation, the transport policy, error
+ * mapping and `TokenSet`s.
  */
 export class OAuthClient {
   readonly #clientSecret: string;
   readonly #options: ResolvedOptions;
-  readonly #api: OAuthApi;
+  readonly #requests: GeneratedRequests;
+  readonly #send: ReturnType<typeof createTransport>;
   readonly clientId: string;
   readonly baseUrl: string;
 
@@ -77,10 +78,8 @@ export class OAuthClient {
     this.clientId = this.#options.clientId;
     this.#clientSecret = this.#options.clientSecret;
     this.baseUrl = this.#options.baseUrl;
-    const transport = createTransport({ ...this.#options, fetch: this.#options.fetch as FetchLike | undefined });
-    this.#api = new OAuthApi(
-      new Configuration({ basePath: this.baseUrl, fetchApi: transport as unknown as typeof fetch }),
-    );
+    this.#send = createTransport({ ...this.#options, fetch: this.#options.fetch as FetchLike | undefined });
+    this.#requests = new GeneratedRequests(this.baseUrl);
   }
 
   /**
@@ -136,19 +135,16 @@ export class OAuthClient {
       throw new StateMismatchError();
     }
     const signal = optionalSignal(params.signal);
-    return this.#call('oauthTokenGenerate', [code], signal, undefined, (init) =>
-      this.#api.oauthTokenGenerateRaw(
-        {
-          oAuthTokenGenerateRequest: {
-            clientId: this.clientId,
-            clientSecret: this.#clientSecret,
-            code,
-            state,
-            grantType: 'authorization_code',
-          },
+    return this.#call('oauthTokenGenerate', [code], signal, undefined, () =>
+      this.#requests.tokenGenerate({
+        oAuthTokenGenerateRequest: {
+          clientId: this.clientId,
+          clientSecret: this.#clientSecret,
+          code,
+          state,
+          grantType: 'authorization_code',
         },
-        init,
-      ),
+      }),
     );
   }
 
@@ -174,19 +170,16 @@ export class OAuthClient {
       'refreshToken',
     );
     const signal = optionalSignal(options?.signal);
-    return this.#call('oauthTokenRefresh', [refreshToken], signal, refreshToken, (init) =>
-      this.#api.oauthTokenRefreshRaw(
-        {
-          oAuthTokenRefreshRequest: {
-            grantType: 'refresh_token',
-            refreshToken,
-            // Required for apps created recently and accepted by all, so always sent.
-            clientId: this.clientId,
-            clientSecret: this.#clientSecret,
-          },
+    return this.#call('oauthTokenRefresh', [refreshToken], signal, refreshToken, () =>
+      this.#requests.tokenRefresh({
+        oAuthTokenRefreshRequest: {
+          grantType: 'refresh_token',
+          refreshToken,
+          // Required for apps created recently and accepted by all, so always sent.
+          clientId: this.clientId,
+          clientSecret: this.#clientSecret,
         },
-        init,
-      ),
+      }),
     );
   }
 
@@ -205,15 +198,18 @@ export class OAuthClient {
     requestSecrets: string[],
     signal: AbortSignal | undefined,
     previousRefreshToken: string | undefined,
-    send: (init: RequestInit) => Promise<{ raw: Response }>,
+    build: () => Promise<OutgoingRequest>,
   ): Promise<TokenResponse> {
     const secrets = [this.#clientSecret, ...requestSecrets];
     const context: CallContext = { operation, secrets, signal, sentAt: this.#options.now(), attempts: 0 };
     let response: BufferedResponse;
     try {
-      response = (await send({ [CALL_CONTEXT]: context } as RequestInit)).raw as unknown as BufferedResponse;
+      response = await this.#send(await build(), context);
     } catch (error) {
       throw this.#toOAuthError(error, secrets);
+    }
+    if (!response.ok) {
+      throw apiErrorFromResponse(response.status, response.headers, response.bodyText, secrets, this.#options.now());
     }
     const data = tokenSetFromResponse(
       response.bodyText,
@@ -227,15 +223,8 @@ export class OAuthClient {
   }
 
   #toOAuthError(error: unknown, secrets: readonly string[]): OAuthError {
-    if (error instanceof ResponseError) {
-      const response = error.response as unknown as BufferedResponse;
-      return apiErrorFromResponse(response.status, response.headers, response.bodyText, secrets, this.#options.now());
-    }
-    // The generated runtime wraps whatever the transport threw.
-    const inner = error instanceof FetchError ? error.cause : error;
-    if (inner instanceof OAuthError) return inner;
-    if (inner instanceof RequiredError) return new OAuthValidationError(`Missing required parameter ${inner.field}.`);
-    return new OAuthConnectionError('The request failed.', { cause: sanitizedCause(inner, secrets) });
+    if (error instanceof OAuthError) return error;
+    return new OAuthConnectionError('The request failed.', { cause: sanitizedCause(error, secrets) });
   }
 
   toJSON(): object {

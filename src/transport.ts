@@ -6,6 +6,7 @@ import {
   sanitizedCause,
 } from './errors.js';
 import { defaultFetch } from './internal/default-fetch.js';
+import type { OutgoingRequest } from './internal/generated-seam.js';
 import { headersToRecord, type ResponseHeaders } from './internal/headers.js';
 import { scrubHeaders } from './internal/redact.js';
 import type { Logger } from './logger.js';
@@ -40,9 +41,6 @@ export interface CallContext {
   sentAt: number;
   attempts: number;
 }
-
-/** Where the client puts the `CallContext` in the `RequestInit` it passes through the generated API. */
-export const CALL_CONTEXT = Symbol('hellosign-oauth.call');
 
 export interface TransportOptions {
   fetch?: FetchLike;
@@ -160,7 +158,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * Builds the `fetch` handed to the generated runtime. Every request of the package passes here, so
+ * Builds the function that sends every request of the package, with its `CallContext`, so
  * the whole transport policy lives in this one function: user agent, no redirects, a per-attempt
  * timeout covering headers and body, a cap on the body, and the retry rules (see README, Retries).
  */
@@ -230,12 +228,15 @@ export function createTransport(options: TransportOptions) {
     }
   }
 
-  return async function transport(url: string, init: FetchInit & { [CALL_CONTEXT]?: CallContext }) {
-    const context: CallContext = init[CALL_CONTEXT] ?? { operation: 'request', secrets: [], sentAt: 0, attempts: 0 };
+  return async function transport(outgoing: OutgoingRequest, context: CallContext): Promise<BufferedResponse> {
+    // Without the context there is nothing to redact with: refuse rather than send unredacted.
+    if (!Array.isArray(context?.secrets))
+      throw new TypeError('hellosign-oauth: transport called without a CallContext.');
+    const url = outgoing.url;
     const request: FetchInit = {
-      method: init.method,
-      body: init.body,
-      headers: { ...init.headers, 'user-agent': userAgent, accept: 'application/json' },
+      method: outgoing.method,
+      body: outgoing.body,
+      headers: { ...outgoing.headers, 'user-agent': userAgent, accept: 'application/json' },
     };
     for (;;) {
       context.attempts += 1;
