@@ -3,13 +3,22 @@ import type { ResponseHeaders } from './internal/headers.js';
 import { scrub } from './internal/redact.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
 
+/** Shared by every copy of the package in a process (ESM and CJS), unlike the classes themselves. */
+const OAUTH_ERROR_BRAND: unique symbol = Symbol.for('hellosign-oauth.error');
+
 /**
  * The base of every error this package throws. Switch on `code` (stable data), not on `message`.
- * No error ever holds the client secret, a code, or a token.
+ * No error ever holds the client secret, a code, or a token. To test for it across the ESM and CJS
+ * copies of the package, use `isOAuthError` rather than `instanceof`.
  */
 export class OAuthError extends Error {
-  /** A stable, machine-readable code: the server's error code, or one of this package's. */
+  /** A stable, machine-readable code: the server's error code, or one of this package's (`OAuthErrorCode`). */
   readonly code: string;
+
+  /** The brand `isOAuthError` reads; `true` on every error of every copy of this package. */
+  get [OAUTH_ERROR_BRAND](): true {
+    return true;
+  }
 
   constructor(message: string, code: string, options?: { cause?: unknown }) {
     super(message, options);
