@@ -19,6 +19,7 @@ import { tokenSetFromResponse } from './token-response.js';
 import { type TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 import { type BufferedResponse, type CallContext, createTransport, type FetchLike } from './transport.js';
 
+/** Options of `client.authorizeUrl(params)`. */
 export interface AuthorizeUrlParams {
   /** Your CSRF token for this flow; 128 random bits when omitted. Keep it to check the callback. */
   state?: string;
@@ -26,6 +27,7 @@ export interface AuthorizeUrlParams {
   redirectUri?: string;
 }
 
+/** What `client.exchangeCode(params)` needs: the callback's `code` and `state`. */
 export interface ExchangeCodeParams {
   /** The `code` query parameter of the OAuth callback. Single-use. */
   code: string;
@@ -33,18 +35,25 @@ export interface ExchangeCodeParams {
   state: string;
   /** The state this flow started with; when given, a different `state` throws `StateMismatchError`. */
   expectedState?: string;
+  /** Aborts the call (also while it waits to retry) with `OAuthAbortError`. */
   signal?: AbortSignal;
 }
 
+/** Options of `client.refresh(tokens, options)`. */
 export interface RefreshOptions {
+  /** Aborts the call (also while it waits to retry) with `OAuthAbortError`. */
   signal?: AbortSignal;
 }
 
 /** A result together with the HTTP facts of the response that carried it. */
 export interface TokenResponse {
+  /** The tokens. */
   data: TokenSet;
+  /** The HTTP status (2xx). */
   status: number;
+  /** The response headers, lower-case names, scrubbed of secrets. */
   headers: ResponseHeaders;
+  /** The rate-limit window the response reported, if it carried all three headers. */
   rateLimit: RateLimit | undefined;
 }
 
@@ -70,7 +79,9 @@ export class OAuthClient {
   readonly #options: ResolvedOptions;
   readonly #requests: GeneratedRequests;
   readonly #send: ReturnType<typeof createTransport>;
+  /** The API app's client ID (not a secret; it appears in authorize URLs). */
   readonly clientId: string;
+  /** The OAuth host requests go to. */
   readonly baseUrl: string;
 
   constructor(options: OAuthClientOptions) {
@@ -227,10 +238,12 @@ export class OAuthClient {
     return new OAuthConnectionError('The request failed.', { cause: sanitizedCause(error, secrets) });
   }
 
+  /** `{ clientId, baseUrl }`: never the secret. */
   toJSON(): object {
     return { clientId: this.clientId, baseUrl: this.baseUrl };
   }
 
+  /** Prints `clientId` and `baseUrl`, with the secret shown as `[redacted]`. */
   [inspect.custom](): string {
     return `OAuthClient { clientId: ${JSON.stringify(this.clientId)}, baseUrl: ${JSON.stringify(this.baseUrl)}, clientSecret: [redacted] }`;
   }

@@ -10,6 +10,7 @@ const BRAND = Symbol.for('hellosign-oauth.error');
  * true only for that code: `isOAuthError(error, 'OAUTH_TIMEOUT')`.
  */
 export function isOAuthError(value: unknown): value is OAuthError;
+/** True when `value` is an error of this package, from any copy of it, carrying `code`. */
 export function isOAuthError<C extends OAuthErrorCode>(value: unknown, code: C): value is OAuthError & { code: C };
 export function isOAuthError(value: unknown, code?: OAuthErrorCode): value is OAuthError {
   if (typeof value !== 'object' || value === null) return false;

@@ -46,7 +46,9 @@ export class StateMismatchError extends OAuthValidationError {
 
 /** The server answered 2xx but not with usable tokens. */
 export class InvalidResponseError extends OAuthError {
+  /** The HTTP status (2xx). */
   readonly status: number;
+  /** The response headers, lower-case names, scrubbed of secrets. */
   readonly headers: ResponseHeaders;
 
   constructor(message: string, status: number, headers: ResponseHeaders) {
@@ -65,6 +67,7 @@ export class OAuthConnectionError extends OAuthError {
 
 /** No complete answer within `timeoutMs`. The server may have acted, so it is never retried. */
 export class OAuthTimeoutError extends OAuthConnectionError {
+  /** The `timeoutMs` option that ran out. */
   readonly timeoutMs: number;
 
   constructor(timeoutMs: number) {
@@ -101,11 +104,13 @@ export interface OAuthApiErrorInit {
 
 /** The server answered with a non-2xx status. Carries the server's own words. */
 export class OAuthApiError extends OAuthError {
+  /** The HTTP status. */
   readonly status: number;
   /** The server's description (`error_msg` or `error_description`), or an excerpt of a non-JSON body. */
   readonly description: string | undefined;
   /** The request field the error is about (`error_path`), when the server named one. */
   readonly path: string | undefined;
+  /** The response headers, lower-case names, scrubbed of secrets. */
   readonly headers: ResponseHeaders;
   /** The rate-limit window the response reported, if it carried the headers. */
   readonly rateLimit: RateLimit | undefined;
@@ -126,15 +131,22 @@ export class OAuthApiError extends OAuthError {
   }
 }
 
+/** 400: the request was refused; `code` is usually `invalid_grant` or `invalid_request`. */
 export class BadRequestError extends OAuthApiError {}
+/** 401: the client credentials (or the token) were not accepted. */
 export class AuthenticationError extends OAuthApiError {}
+/** 402: the account's plan does not allow this. */
 export class PaymentRequiredError extends OAuthApiError {}
+/** 403: the app may not do this. */
 export class PermissionDeniedError extends OAuthApiError {}
+/** 404: wrong host or path (check `baseUrl`). */
 export class NotFoundError extends OAuthApiError {}
+/** 5xx: the server failed; never retried unless a 503 carries `Retry-After`. */
 export class InternalServerError extends OAuthApiError {}
 
 /** 429: slow down. `retryAfterMs` is the server's `Retry-After`, when it sent one. */
 export class RateLimitError extends OAuthApiError {
+  /** The server's `Retry-After`, in milliseconds, when it sent one. */
   readonly retryAfterMs: number | undefined;
 
   constructor(init: OAuthApiErrorInit) {
@@ -242,6 +254,7 @@ export function sanitizedCause(error: unknown, secrets: readonly (string | undef
 
 /** A `TokenManager` has no tokens under this key: set them first (`setTokens`). */
 export class TokenNotFoundError extends OAuthError {
+  /** The key that holds no tokens. */
   readonly key: string;
 
   constructor(key: string) {

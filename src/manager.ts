@@ -10,7 +10,9 @@ import {
 import { MemoryTokenStore, sameTokens, type TokenStore } from './store.js';
 import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 
+/** Options of `new TokenManager(options)`; only `client` is required. */
 export interface TokenManagerOptions {
+  /** The client that refreshes (its clock counts expiry). */
   client: OAuthClient;
   /** Where tokens live. Default: a new `MemoryTokenStore`. */
   store?: TokenStore;

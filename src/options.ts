@@ -3,6 +3,7 @@ import { OAuthValidationError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { FetchLike, TransportOptions } from './transport.js';
 
+/** Options of `new OAuthClient(options)`; only `clientId` and `clientSecret` are required. */
 export interface OAuthClientOptions {
   /** The API app's client id. Required. */
   clientId: string;

@@ -10,6 +10,7 @@ export interface TokenStore {
   get(key: string): Promise<TokenSetJSON | undefined>;
   /** Stores the tokens, replacing any. Resolve only once they are durable: callers use them next. */
   set(key: string, tokens: TokenSetJSON): Promise<void>;
+  /** Removes the key's tokens; resolves whether or not it held any. */
   delete(key: string): Promise<void>;
   /**
    * Writes `next` only if the stored value still holds the same tokens as `expected` (compare
@@ -36,6 +37,7 @@ export function sameTokens(a: TokenIdentity | undefined, b: TokenIdentity | unde
 export class MemoryTokenStore implements TokenStore {
   readonly #entries = new Map<string, TokenSetJSON>();
 
+  /** The stored tokens, or `undefined`. */
   async get(key: string): Promise<TokenSetJSON | undefined> {
     return this.#entries.get(key);
   }
@@ -45,20 +47,24 @@ export class MemoryTokenStore implements TokenStore {
     return this.#entries.get(key);
   }
 
+  /** Stores the tokens, replacing any. */
   async set(key: string, tokens: TokenSetJSON): Promise<void> {
     this.#entries.set(key, tokens);
   }
 
+  /** Removes the key's tokens. */
   async delete(key: string): Promise<void> {
     this.#entries.delete(key);
   }
 
+  /** Writes `next` only if the stored tokens are still `expected`; returns whether it wrote. */
   async compareAndSet(key: string, expected: TokenSetJSON, next: TokenSetJSON): Promise<boolean> {
     if (!sameTokens(this.#entries.get(key), expected)) return false;
     this.#entries.set(key, next);
     return true;
   }
 
+  /** How many grants are stored. */
   get size(): number {
     return this.#entries.size;
   }
