@@ -47,11 +47,21 @@ function assume(holds: boolean, assumption: string): asserts holds {
 
 function headerRecord(init: HeadersInit | undefined): Record<string, string> {
   const record: Record<string, string> = {};
+  // The runtime passes a plain record; anything else goes through Headers, which reads every form.
+  if (init !== undefined && Object.getPrototypeOf(init) === Object.prototype) {
+    for (const [name, value] of Object.entries(init)) {
+      if (typeof value === 'string') record[name.toLowerCase()] = value;
+    }
+    return record;
+  }
   new Headers(init).forEach((value, name) => {
     record[name] = value;
   });
   return record;
 }
+
+/** What the capturing fetchApi answers: empty, never read, so one serves every call. */
+let captured204: Response | undefined;
 
 /** Reads the request from the standard, typed `fetch` arguments only: no field of ours rides along. */
 function outgoingRequest(basePath: string, input: RequestInfo | URL, init: RequestInit | undefined): OutgoingRequest {
@@ -85,7 +95,8 @@ export class GeneratedRequests {
     const captured: OutgoingRequest[] = [];
     const fetchApi = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
       captured.push(outgoingRequest(this.basePath, input, init));
-      return new Response(null, { status: 204 });
+      captured204 ??= new Response(null, { status: 204 });
+      return captured204;
     };
     try {
       await build(new OAuthApi(new Configuration({ basePath: this.basePath, fetchApi })));
