@@ -3,7 +3,7 @@
 // the public API fails until the report is updated with `npm run api:update` and reviewed in the
 // diff, so no export, signature or type changes by accident.
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import pkg from '../package.json' with { type: 'json' };
@@ -50,6 +50,12 @@ function extract(subpath, declarations) {
         extractorMessageReporting: {
           default: { logLevel: 'warning', addToApiReportFile: true },
           'ae-missing-release-tag': { logLevel: 'none' },
+          // Every public symbol and member carries a JSDoc comment; the generated layer is exempt,
+          // being the generator's output as is.
+          'ae-undocumented':
+            subpath === './generated'
+              ? { logLevel: 'warning', addToApiReportFile: true }
+              : { logLevel: 'error', addToApiReportFile: false },
         },
         tsdocMessageReporting: { default: { logLevel: 'none' } },
       },
@@ -62,7 +68,14 @@ function extract(subpath, declarations) {
 
 function quietUnlessError(message) {
   if (message.logLevel !== 'error') message.handled = true;
+  else if (message.messageId === 'ae-undocumented') {
+    const where = relative(root, message.sourceFilePath ?? '?');
+    undocumented.push(`${where}:${message.sourceFileLine ?? '?'}: ${message.text}`);
+    message.handled = true;
+  }
 }
+
+const undocumented = [];
 
 mkdirSync(tempFolder, { recursive: true });
 if (update) mkdirSync(reportFolder, { recursive: true });
@@ -70,9 +83,15 @@ let failed = false;
 for (const [subpath, conditions] of Object.entries(pkg.exports)) {
   const declarations = conditions.require?.types;
   if (!declarations) continue;
+  undocumented.length = 0;
   const result = extract(subpath, declarations);
   const name = reportName(subpath);
-  if (result.apiReportChanged && !update) {
+  if (undocumented.length > 0) {
+    failed = true;
+    console.error(
+      `check:api: ${undocumented.length} public declarations of "${subpath}" have no JSDoc comment; document each where it is declared:\n  ${undocumented.join('\n  ')}`,
+    );
+  } else if (result.apiReportChanged && !update) {
     failed = true;
     console.error(
       `check:api: the public API of "${subpath}" changed: compare etc/${name} with .tmp/api-report/${name}; if intended, run \`npm run api:update\` and commit the report.`,

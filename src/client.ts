@@ -1,5 +1,3 @@
-import { OAuthApi } from '../generated/apis/OAuthApi.js';
-import { Configuration, FetchError, RequiredError, ResponseError } from '../generated/runtime.js';
 import { registerApiOptions } from './api/transport.js';
 import { reportReauthorization, type TokenOperation, tokenRequestsTraced, traceTokenRequest } from './diagnostics.js';
 import { readClientEnv } from './env.js';
@@ -13,6 +11,7 @@ import {
   sanitizedCause,
 } from './errors.js';
 import { constantTimeEqual } from './internal/constant-time.js';
+import { GeneratedRequests, type OutgoingRequest } from './internal/generated-seam.js';
 import type { ResponseHeaders } from './internal/headers.js';
 import { inspect, randomBase64url } from './internal/runtime.js';
 import { type OAuthClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -20,8 +19,9 @@ import { parseRateLimit, type RateLimit } from './rate-limit.js';
 import { type SessionOptions, TokenSession } from './session.js';
 import { tokenSetFromResponse } from './token-response.js';
 import { type TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
-import { type BufferedResponse, CALL_CONTEXT, type CallContext, createTransport, type FetchLike } from './transport.js';
+import { type BufferedResponse, type CallContext, createTransport, type FetchLike } from './transport.js';
 
+/** Options of `client.authorizeUrl(params)`. */
 export interface AuthorizeUrlParams {
   /** Your CSRF token for this flow; 128 random bits when omitted. Keep it to check the callback. */
   state?: string;
@@ -29,6 +29,7 @@ export interface AuthorizeUrlParams {
   redirectUri?: string;
 }
 
+/** What `client.exchangeCode(params)` needs: the callback's `code` and `state`. */
 export interface ExchangeCodeParams {
   /** The `code` query parameter of the OAuth callback. Single-use. */
   code: string;
@@ -36,10 +37,13 @@ export interface ExchangeCodeParams {
   state: string;
   /** The state this flow started with; when given, a different `state` throws `StateMismatchError`. */
   expectedState?: string;
+  /** Aborts the call (also while it waits to retry) with `OAuthAbortError`. */
   signal?: AbortSignal;
 }
 
+/** Options of `client.refresh(tokens, options)`. */
 export interface RefreshOptions {
+  /** Aborts the call (also while it waits to retry) with `OAuthAbortError`. */
   signal?: AbortSignal;
   /**
    * Awaited right before each attempt is sent (retries included), with the attempt's timeout. If
@@ -51,9 +55,13 @@ export interface RefreshOptions {
 
 /** A result together with the HTTP facts of the response that carried it. */
 export interface TokenResponse {
+  /** The tokens. */
   data: TokenSet;
+  /** The HTTP status (2xx). */
   status: number;
+  /** The response headers, lower-case names, scrubbed of secrets. */
   headers: ResponseHeaders;
+  /** The rate-limit window the response reported, if it carried all three headers. */
   rateLimit: RateLimit | undefined;
 }
 
@@ -74,14 +82,18 @@ function requireText(value: unknown, name: string): string {
 }
 
 /**
- * A client for the Dropbox Sign OAuth token API. Every request goes through the generated
- * `OAuthApi`; this class adds validation, the transport policy, error mapping and `TokenSet`s.
+ * A client for the Dropbox Sign OAuth token API. The generated `OAuthApi` builds every request
+ * (see src/internal/generated-seam.ts); this class adds validation, the transport policy, error
+ * mapping and `TokenSet`s.
  */
 export class OAuthClient {
   readonly #clientSecret: string;
   readonly #options: ResolvedOptions;
-  readonly #api: OAuthApi;
+  readonly #requests: GeneratedRequests;
+  readonly #transport: ReturnType<typeof createTransport>;
+  /** The API app's client ID (not a secret; it appears in authorize URLs). */
   readonly clientId: string;
+  /** The OAuth host requests go to. */
   readonly baseUrl: string;
   /** The REST API base `session.fetch` calls (option `apiBaseUrl`), without a trailing slash. */
   readonly apiBaseUrl: string;
@@ -93,10 +105,8 @@ export class OAuthClient {
     this.baseUrl = this.#options.baseUrl;
     this.apiBaseUrl = this.#options.apiBaseUrl;
     registerApiOptions(this, this.#options);
-    const transport = createTransport({ ...this.#options, fetch: this.#options.fetch as FetchLike | undefined });
-    this.#api = new OAuthApi(
-      new Configuration({ basePath: this.baseUrl, fetchApi: transport as unknown as typeof fetch }),
-    );
+    this.#transport = createTransport({ ...this.#options, fetch: this.#options.fetch as FetchLike | undefined });
+    this.#requests = new GeneratedRequests(this.baseUrl);
   }
 
   /**
@@ -153,19 +163,16 @@ export class OAuthClient {
       throw new StateMismatchError();
     }
     const signal = optionalSignal(params.signal);
-    return this.#call('oauthTokenGenerate', [code], { signal }, undefined, (init) =>
-      this.#api.oauthTokenGenerateRaw(
-        {
-          oAuthTokenGenerateRequest: {
-            clientId: this.clientId,
-            clientSecret: this.#clientSecret,
-            code,
-            state,
-            grantType: 'authorization_code',
-          },
+    return this.#call('oauthTokenGenerate', [code], { signal }, undefined, () =>
+      this.#requests.tokenGenerate({
+        oAuthTokenGenerateRequest: {
+          clientId: this.clientId,
+          clientSecret: this.#clientSecret,
+          code,
+          state,
+          grantType: 'authorization_code',
         },
-        init,
-      ),
+      }),
     );
   }
 
@@ -196,19 +203,16 @@ export class OAuthClient {
     if (beforeAttempt !== undefined && typeof beforeAttempt !== 'function') {
       throw new OAuthValidationError('beforeAttempt must be a function.');
     }
-    return this.#call('oauthTokenRefresh', [refreshToken], { signal, beforeAttempt }, refreshToken, (init) =>
-      this.#api.oauthTokenRefreshRaw(
-        {
-          oAuthTokenRefreshRequest: {
-            grantType: 'refresh_token',
-            refreshToken,
-            // Required for apps created recently and accepted by all, so always sent.
-            clientId: this.clientId,
-            clientSecret: this.#clientSecret,
-          },
+    return this.#call('oauthTokenRefresh', [refreshToken], { signal, beforeAttempt }, refreshToken, () =>
+      this.#requests.tokenRefresh({
+        oAuthTokenRefreshRequest: {
+          grantType: 'refresh_token',
+          refreshToken,
+          // Required for apps created recently and accepted by all, so always sent.
+          clientId: this.clientId,
+          clientSecret: this.#clientSecret,
         },
-        init,
-      ),
+      }),
     );
   }
 
@@ -229,15 +233,15 @@ export class OAuthClient {
     requestSecrets: string[],
     hooks: Pick<CallContext, 'signal' | 'beforeAttempt'>,
     previousRefreshToken: string | undefined,
-    send: (init: RequestInit) => Promise<{ raw: Response }>,
+    build: () => Promise<OutgoingRequest>,
   ): Promise<TokenResponse> {
     const secrets = [this.#clientSecret, ...requestSecrets];
     const context: CallContext = { operation, secrets, ...hooks, sentAt: this.#options.now(), attempts: 0 };
-    if (!tokenRequestsTraced()) return this.#send(context, previousRefreshToken, send);
+    if (!tokenRequestsTraced()) return this.#send(context, previousRefreshToken, build);
     return traceTokenRequest(
       operation,
       async () => {
-        const value = await this.#send(context, previousRefreshToken, send);
+        const value = await this.#send(context, previousRefreshToken, build);
         return { value, status: value.status, attempts: context.attempts };
       },
       (error, message) => {
@@ -250,16 +254,26 @@ export class OAuthClient {
   async #send(
     context: CallContext,
     previousRefreshToken: string | undefined,
-    send: (init: RequestInit) => Promise<{ raw: Response }>,
+    build: () => Promise<OutgoingRequest>,
   ): Promise<TokenResponse> {
     const operation = context.operation;
     // The client secret and the request's own secrets, as #call put them there.
     const secrets = context.secrets as string[];
     let response: BufferedResponse;
     try {
-      response = (await send({ [CALL_CONTEXT]: context } as RequestInit)).raw as unknown as BufferedResponse;
+      response = await this.#transport(await build(), context);
     } catch (error) {
       throw reportReauthorization(operation, this.#toOAuthError(error, secrets));
+    }
+    if (!response.ok) {
+      const error = apiErrorFromResponse(
+        response.status,
+        response.headers,
+        response.bodyText,
+        secrets,
+        this.#options.now(),
+      );
+      throw reportReauthorization(operation, error);
     }
     const data = tokenSetFromResponse(
       response.bodyText,
@@ -273,21 +287,16 @@ export class OAuthClient {
   }
 
   #toOAuthError(error: unknown, secrets: readonly string[]): OAuthError {
-    if (error instanceof ResponseError) {
-      const response = error.response as unknown as BufferedResponse;
-      return apiErrorFromResponse(response.status, response.headers, response.bodyText, secrets, this.#options.now());
-    }
-    // The generated runtime wraps whatever the transport threw.
-    const inner = error instanceof FetchError ? error.cause : error;
-    if (inner instanceof OAuthError) return inner;
-    if (inner instanceof RequiredError) return new OAuthValidationError(`Missing required parameter ${inner.field}.`);
-    return new OAuthConnectionError('The request failed.', { cause: sanitizedCause(inner, secrets) });
+    if (error instanceof OAuthError) return error;
+    return new OAuthConnectionError('The request failed.', { cause: sanitizedCause(error, secrets) });
   }
 
+  /** `{ clientId, baseUrl }`: never the secret. */
   toJSON(): object {
     return { clientId: this.clientId, baseUrl: this.baseUrl };
   }
 
+  /** Prints `clientId` and `baseUrl`, with the secret shown as `[redacted]`. */
   [inspect.custom](): string {
     return `OAuthClient { clientId: ${JSON.stringify(this.clientId)}, baseUrl: ${JSON.stringify(this.baseUrl)}, clientSecret: [redacted] }`;
   }

@@ -2,13 +2,22 @@ import type { ResponseHeaders } from './internal/headers.js';
 import { boundedServerText, longestSecret, MAX_MESSAGE_LENGTH, scrubbedPrefix, visibleText } from './internal/text.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
 
+/** Shared by every copy of the package in a process (ESM and CJS), unlike the classes themselves. */
+const OAUTH_ERROR_BRAND: unique symbol = Symbol.for('hellosign-oauth.error');
+
 /**
  * The base of every error this package throws. Switch on `code` (stable data), not on `message`.
- * No error ever holds the client secret, a code, or a token.
+ * No error ever holds the client secret, a code, or a token. To test for it across the ESM and CJS
+ * copies of the package, use `isOAuthError` rather than `instanceof`.
  */
 export class OAuthError extends Error {
-  /** A stable, machine-readable code: the server's error code, or one of this package's. */
+  /** A stable, machine-readable code: the server's error code, or one of this package's (`OAuthErrorCode`). */
   readonly code: string;
+
+  /** The brand `isOAuthError` reads; `true` on every error of every copy of this package. */
+  get [OAUTH_ERROR_BRAND](): true {
+    return true;
+  }
 
   constructor(message: string, code: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -36,7 +45,9 @@ export class StateMismatchError extends OAuthValidationError {
 
 /** The server answered 2xx but not with usable tokens. */
 export class InvalidResponseError extends OAuthError {
+  /** The HTTP status (2xx). */
   readonly status: number;
+  /** The response headers, lower-case names, scrubbed of secrets. */
   readonly headers: ResponseHeaders;
   // Private and read through a method, not a getter: no inspect option, JSON or log serializer prints it.
   readonly #issuedRefreshToken: string | undefined;
@@ -66,6 +77,7 @@ export class OAuthConnectionError extends OAuthError {
 
 /** No complete answer within `timeoutMs`. The server may have acted, so it is never retried. */
 export class OAuthTimeoutError extends OAuthConnectionError {
+  /** The `timeoutMs` option that ran out. */
   readonly timeoutMs: number;
 
   constructor(timeoutMs: number) {
@@ -102,11 +114,13 @@ export interface OAuthApiErrorInit {
 
 /** The server answered with a non-2xx status. Carries the server's own words. */
 export class OAuthApiError extends OAuthError {
+  /** The HTTP status. */
   readonly status: number;
   /** The server's description (`error_msg` or `error_description`), or an excerpt of a non-JSON body. */
   readonly description: string | undefined;
   /** The request field the error is about (`error_path`), when the server named one. */
   readonly path: string | undefined;
+  /** The response headers, lower-case names, scrubbed of secrets. */
   readonly headers: ResponseHeaders;
   /** The rate-limit window the response reported, if it carried the headers. */
   readonly rateLimit: RateLimit | undefined;
@@ -131,15 +145,22 @@ export class OAuthApiError extends OAuthError {
   }
 }
 
+/** 400: the request was refused; `code` is usually `invalid_grant` or `invalid_request`. */
 export class BadRequestError extends OAuthApiError {}
+/** 401: the client credentials (or the token) were not accepted. */
 export class AuthenticationError extends OAuthApiError {}
+/** 402: the account's plan does not allow this. */
 export class PaymentRequiredError extends OAuthApiError {}
+/** 403: the app may not do this. */
 export class PermissionDeniedError extends OAuthApiError {}
+/** 404: wrong host or path (check `baseUrl`). */
 export class NotFoundError extends OAuthApiError {}
+/** 5xx: the server failed; never retried unless a 503 carries `Retry-After`. */
 export class InternalServerError extends OAuthApiError {}
 
 /** 429: slow down. `retryAfterMs` is the server's `Retry-After`, when it sent one. */
 export class RateLimitError extends OAuthApiError {
+  /** The server's `Retry-After`, in milliseconds, when it sent one. */
   readonly retryAfterMs: number | undefined;
 
   constructor(init: OAuthApiErrorInit) {
@@ -224,6 +245,7 @@ export { sanitizedCause } from './internal/sanitized-cause.js';
 
 /** A `TokenManager` has no tokens under this key: set them first (`setTokens`). */
 export class TokenNotFoundError extends OAuthError {
+  /** The key that holds no tokens. */
   readonly key: string;
 
   constructor(key: string) {

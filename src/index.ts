@@ -17,6 +17,8 @@ export {
   type TokenRequestMessage,
 } from './diagnostics.js';
 export { ENV } from './env.js';
+export { OAUTH_ERROR_CODES, type OAuthErrorCode } from './error-codes.js';
+export { isOAuthApiError, isOAuthError } from './error-guards.js';
 export {
   AuthenticationError,
   BadRequestError,

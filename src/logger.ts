@@ -4,8 +4,12 @@
  * `console` fits.
  */
 export interface Logger {
+  /** Detail of each attempt: `request`, `response`. */
   debug?(message: string, data?: Record<string, unknown>): void;
+  /** Milestones: tokens received. */
   info?(message: string, data?: Record<string, unknown>): void;
+  /** A retry is coming, and why. */
   warn?(message: string, data?: Record<string, unknown>): void;
+  /** A call failed; `data.error` is the error's class name. */
   error?(message: string, data?: Record<string, unknown>): void;
 }

@@ -17,7 +17,9 @@ import { RefreshGuard } from './refresh-guard.js';
 import { MemoryTokenStore, type RefreshLease, sameTokens, type TokenStore } from './store.js';
 import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 
+/** Options of `new TokenManager(options)`; only `client` is required. */
 export interface TokenManagerOptions {
+  /** The client that refreshes (its clock counts expiry). */
   client: OAuthClient;
   /** Where tokens live. Default: a new `MemoryTokenStore`. */
   store?: TokenStore;

@@ -4,6 +4,7 @@ import { resolveProxy } from './internal/proxy-env.js';
 import type { Logger } from './logger.js';
 import type { FetchLike, TransportOptions } from './transport.js';
 
+/** Options of `new OAuthClient(options)`; only `clientId` and `clientSecret` are required. */
 export interface OAuthClientOptions {
   /** The API app's client id. Required. */
   clientId: string;

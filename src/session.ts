@@ -7,6 +7,7 @@ import { TokenManager, validateMargin } from './manager.js';
 import { MemoryTokenStore } from './store.js';
 import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 
+/** Options of `client.session(tokens, options)` (see docs/sessions.md). */
 export interface SessionOptions {
   /** Refresh when the access token expires within this many seconds. Default 300. */
   refreshMarginSeconds?: number;

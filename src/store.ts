@@ -11,6 +11,7 @@ export interface TokenStore {
   get(key: string): Promise<TokenSetJSON | undefined>;
   /** Stores the tokens, replacing any. Resolve only once they are durable: callers use them next. */
   set(key: string, tokens: TokenSetJSON): Promise<void>;
+  /** Removes the key's tokens; resolves whether or not it held any. */
   delete(key: string): Promise<void>;
   /**
    * Writes `next` only if the stored value still holds the same tokens as `expected` (compare
@@ -68,6 +69,7 @@ function validTokens(tokens: unknown, name: string): TokenSetJSON {
 export class MemoryTokenStore implements TokenStore {
   readonly #entries = new Map<string, TokenSetJSON>();
 
+  /** The stored tokens, or `undefined`. */
   async get(key: string): Promise<TokenSetJSON | undefined> {
     return this.#entries.get(validKey(key));
   }
@@ -77,14 +79,17 @@ export class MemoryTokenStore implements TokenStore {
     return this.#entries.get(validKey(key));
   }
 
+  /** Stores the tokens, replacing any. */
   async set(key: string, tokens: TokenSetJSON): Promise<void> {
     this.#entries.set(validKey(key), validTokens(tokens, 'tokens'));
   }
 
+  /** Removes the key's tokens. */
   async delete(key: string): Promise<void> {
     this.#entries.delete(validKey(key));
   }
 
+  /** Writes `next` only if the stored tokens are still `expected`; returns whether it wrote. */
   async compareAndSet(key: string, expected: TokenSetJSON, next: TokenSetJSON): Promise<boolean> {
     validKey(key);
     validTokens(expected, 'expected');
@@ -94,6 +99,7 @@ export class MemoryTokenStore implements TokenStore {
     return true;
   }
 
+  /** How many grants are stored. */
   get size(): number {
     return this.#entries.size;
   }

@@ -6,21 +6,33 @@ import { tokenSetFromResponse } from './token-response.js';
 
 /** The JSON form of a `TokenSet`: what `JSON.stringify(tokens)` writes and `TokenSet.fromJSON` reads. */
 export interface TokenSetJSON {
+  /** The bearer token for the Dropbox Sign API. */
   accessToken: string;
+  /** The token that obtains a new access token. */
   refreshToken?: string;
+  /** The token type, `Bearer`. */
   tokenType: string;
+  /** Lifetime in seconds as the server gave it. */
   expiresIn?: number;
   /** ISO 8601. */
   expiresAt?: string;
+  /** The `state` echoed by a code exchange. */
   state?: string | null;
 }
 
+/** What `new TokenSet(init)` takes; only `accessToken` is required. */
 export interface TokenSetInit {
+  /** The bearer token for the Dropbox Sign API. */
   accessToken: string;
+  /** The token that obtains a new access token. */
   refreshToken?: string;
+  /** The token type; default `Bearer`. */
   tokenType?: string;
+  /** Lifetime in seconds as the server gave it. */
   expiresIn?: number;
+  /** When the access token expires. */
   expiresAt?: Date;
+  /** The `state` echoed by a code exchange. */
   state?: string | null;
 }
 
@@ -61,8 +73,11 @@ function requireFinite(value: unknown, name: string): void {
  * `JSON.stringify` keeps every value so it can be stored; `TokenSet.fromJSON` reads it back.
  */
 export class TokenSet {
+  /** The bearer token: send it as `Authorization: Bearer …`. */
   readonly accessToken: string;
+  /** The token that obtains a new access token; kept across refreshes that return none. */
   readonly refreshToken: string | undefined;
+  /** The token type, `Bearer`. */
   readonly tokenType: string;
   /** Lifetime in seconds as the server gave it. */
   readonly expiresIn: number | undefined;
@@ -94,6 +109,7 @@ export class TokenSet {
     return this.expiresAt.getTime() - marginSeconds * 1000 <= now;
   }
 
+  /** Every value in full, for storage: `TokenSet.fromJSON` reads it back. */
   toJSON(): TokenSetJSON {
     return {
       accessToken: this.accessToken,
@@ -105,10 +121,12 @@ export class TokenSet {
     };
   }
 
+  /** The token type and expiry, never a token. */
   toString(): string {
     return `TokenSet(${this.tokenType}, expiresAt=${this.expiresAt?.toISOString() ?? 'unknown'})`;
   }
 
+  /** Tokens masked (first four characters, then `[redacted]`). */
   [inspect.custom](): object {
     return {
       accessToken: maskToken(this.accessToken),

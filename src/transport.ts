@@ -7,6 +7,7 @@ import {
   sanitizedCause,
 } from './errors.js';
 import { defaultFetch } from './internal/default-fetch.js';
+import type { OutgoingRequest } from './internal/generated-seam.js';
 import { headersToRecord, type ResponseHeaders } from './internal/headers.js';
 import { proxiedFetch } from './internal/proxy.js';
 import type { ProxySettings } from './internal/proxy-env.js';
@@ -19,18 +20,29 @@ import { VERSION } from './version.js';
 /** The subset of the Fetch API this package needs; global `fetch` and node-fetch both fit. */
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponseLike>;
 
+/** What the client passes to a `FetchLike`: keep all of it when you wrap `fetch` (see Proxies). */
 export interface FetchInit {
+  /** The HTTP method, `POST`. */
   method?: string;
+  /** Request headers, lower-case names, user agent included. */
   headers?: Record<string, string>;
+  /** The JSON request body. */
   body?: string;
+  /** Fires on the per-attempt timeout or the caller's abort. */
   signal?: AbortSignal;
+  /** Redirects are never followed: a 3xx is an `OAuthApiError`. */
   redirect?: 'manual';
 }
 
+/** The part of a Fetch `Response` the client reads. */
 export interface FetchResponseLike {
+  /** The HTTP status. */
   status: number;
+  /** The response headers. */
   headers: { get(name: string): string | null; forEach(callback: (value: string, name: string) => void): void };
+  /** The body as a stream (web or Node), read with a size cap when present. */
   body?: unknown;
+  /** The whole body as text, used when no stream is exposed. */
   text(): Promise<string>;
 }
 
@@ -46,9 +58,6 @@ export interface CallContext {
   /** Awaited right before each attempt; a throw stops the call with that error (see `RefreshOptions`). */
   readonly beforeAttempt?: (attempt: { timeoutMs: number }) => Promise<void> | void;
 }
-
-/** Where the client puts the `CallContext` in the `RequestInit` it passes through the generated API. */
-export const CALL_CONTEXT = Symbol('hellosign-oauth.call');
 
 export interface TransportOptions {
   fetch?: FetchLike;
@@ -168,7 +177,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * Builds the `fetch` handed to the generated runtime. Every request of the package passes here, so
+ * Builds the function that sends every request of the package, with its `CallContext`, so
  * the whole transport policy lives in this one function: user agent, no redirects, a per-attempt
  * timeout covering headers and body, a cap on the body, and the retry rules (see README, Retries).
  */
@@ -239,12 +248,15 @@ export function createTransport(options: TransportOptions) {
     }
   }
 
-  return async function transport(url: string, init: FetchInit & { [CALL_CONTEXT]?: CallContext }) {
-    const context: CallContext = init[CALL_CONTEXT] ?? { operation: 'request', secrets: [], sentAt: 0, attempts: 0 };
+  return async function transport(outgoing: OutgoingRequest, context: CallContext): Promise<BufferedResponse> {
+    // Without the context there is nothing to redact with: refuse rather than send unredacted.
+    if (!Array.isArray(context?.secrets))
+      throw new TypeError('hellosign-oauth: transport called without a CallContext.');
+    const url = outgoing.url;
     const request: FetchInit = {
-      method: init.method,
-      body: init.body,
-      headers: { ...init.headers, 'user-agent': userAgent, accept: 'application/json' },
+      method: outgoing.method,
+      body: outgoing.body,
+      headers: { ...outgoing.headers, 'user-agent': userAgent, accept: 'application/json' },
     };
     for (;;) {
       context.attempts += 1;

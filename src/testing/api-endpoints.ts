@@ -9,6 +9,7 @@ export const API_BASE_PATH = '/v3';
 
 /** One REST API request as the mock server saw it: enough to assert on, never the token itself. */
 export interface MockApiCall {
+  /** The HTTP method, e.g. `GET`. */
   method: string;
   /** The path under the server, e.g. `/v3/account`. */
   path: string;

@@ -2,10 +2,15 @@ import { randomBytes } from 'node:crypto';
 
 /** A token response body exactly as the spec's `OAuthTokenResponse` spells it. */
 export interface MockTokenResponse {
+  /** The new access token. */
   access_token: string;
+  /** Always `Bearer`. */
   token_type: 'Bearer';
+  /** The refresh token (a new one when refresh tokens rotate). */
   refresh_token: string;
+  /** Lifetime in seconds (`accessTokenTtlSeconds`). */
   expires_in: number;
+  /** The code exchange's `state`, echoed. */
   state?: string;
 }
 

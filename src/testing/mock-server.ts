@@ -11,6 +11,7 @@ import { parseBody, readBody } from './request-body.js';
 import { dropboxError, oauthError, PROXY_502_PAGE, sendHtml, sendJson } from './responses.js';
 import { validateGenerateRequest, validateRefreshRequest } from './validate.js';
 
+/** Options of `startMockServer(options)`; every one has a default. */
 export interface MockServerOptions {
   /** The one API app the server knows. Default `mock-client-id`. */
   clientId?: string;
@@ -43,11 +44,15 @@ export interface MockServerOptions {
   now?: () => number;
 }
 
+/** A running mock Dropbox Sign OAuth server (see docs/mock-server.md); `close()` stops it. */
 export interface MockServer extends MockApiControls {
   /** `http://127.0.0.1:<port>`: pass it as the client's `baseUrl` (with `allowInsecureHttp: true`). */
   readonly url: string;
+  /** The port it listens on. */
   readonly port: number;
+  /** The client ID it accepts. */
   readonly clientId: string;
+  /** The client secret it accepts (a test value, not a real secret). */
   readonly clientSecret: string;
   /** Where consent redirects when the authorize request names no `redirect_uri`. */
   readonly redirectUri: string;

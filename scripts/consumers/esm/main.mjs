@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import {
   BadRequestError,
+  isOAuthApiError,
+  isOAuthError,
   OAuthApiError,
   OAuthClient,
   OAuthError,
@@ -25,6 +27,7 @@ assert.equal(typeof generated.OAuthApi, 'function');
 assert.equal(typeof generated.Configuration, 'function');
 
 const server = await startTokenServer();
+let failureFromEsm;
 try {
   const client = new OAuthClient({
     clientId: 'esm-client',
@@ -48,6 +51,7 @@ try {
   assert.ok(failure instanceof BadRequestError && failure instanceof OAuthApiError && failure instanceof OAuthError);
   assert.equal(failure.requiresReauthorization, true);
   assert.equal(failure.name, 'BadRequestError', 'bundling keeps class names');
+  failureFromEsm = failure;
 
   assert.deepEqual(
     server.requests.map((request) => [request.url, request.body.grant_type]),
@@ -121,6 +125,18 @@ try {
 } finally {
   await api.close();
 }
+// import and require in one process load two copies, each with its own classes: the guards see
+// through that (a shared Symbol.for brand), where instanceof cannot.
+const cjs = require('hellosign-oauth');
+assert.notEqual(cjs.OAuthError, OAuthError, 'require loads the CommonJS copy');
+const fromCjs = await new cjs.OAuthClient({ clientId: 'x', clientSecret: 'y' })
+  .refresh('r', { signal: AbortSignal.abort() })
+  .catch((error) => error);
+assert.equal(fromCjs instanceof OAuthError, false);
+assert.ok(isOAuthError(fromCjs, 'OAUTH_ABORTED'), 'the ESM guard recognises a CommonJS error');
+const fromEsm = await new OAuthClient({ clientId: 'x', clientSecret: 'y' }).refresh('').catch((error) => error);
+assert.ok(cjs.isOAuthError(fromEsm, 'OAUTH_INVALID_INPUT'), 'the CommonJS guard recognises an ESM error');
+assert.ok(cjs.isOAuthApiError(failureFromEsm) && isOAuthApiError(failureFromEsm));
 console.log(
-  'esm consumer: exchange and refresh ok (own server and hellosign-oauth/testing), redis and postgres subpaths load, encrypted store conforms, session.fetch and dropbox-sign ok',
+  'esm consumer: exchange and refresh ok (own server and hellosign-oauth/testing), redis and postgres subpaths load, encrypted store conforms, session.fetch and dropbox-sign ok, guards work across import and require',
 );
