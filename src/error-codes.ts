@@ -36,6 +36,36 @@ export const OAUTH_ERROR_CODES = [
   'OAUTH_REDIS_BAD_VALUE',
   /** `RedisStoreError` subclass: the refresh lock was not acquired in time. */
   'OAUTH_LOCK_TIMEOUT',
+  /** `RedisAuthError` (`hellosign-oauth/redis`): Redis refused the credentials (`WRONGPASS`, `NOAUTH`). */
+  'OAUTH_REDIS_AUTH_FAILED',
+  /** `LockLostError`: the refresh lock was lost or may have lapsed mid-refresh; nothing more was sent. */
+  'OAUTH_LOCK_LOST',
+  /** `OAuthError`: another process stored a newer refresh token before this refresh was sent; nothing was sent. */
+  'OAUTH_REFRESH_TOKEN_REPLACED',
+  /** `PostgresStoreError` (`hellosign-oauth/postgres`): PostgreSQL cannot be reached. */
+  'OAUTH_POSTGRES_UNAVAILABLE',
+  /** `PostgresStoreError`: PostgreSQL refused the credentials. */
+  'OAUTH_POSTGRES_AUTH_FAILED',
+  /** `PostgresStoreError`: the grants table does not exist; the message says to run `ensureSchema()`. */
+  'OAUTH_POSTGRES_SCHEMA_MISSING',
+  /** `PostgresStoreError`: PostgreSQL answered with another error. */
+  'OAUTH_POSTGRES_ERROR',
+  /** `PostgresStoreError`: a stored row is not a token set this package wrote. */
+  'OAUTH_POSTGRES_BAD_VALUE',
+  /** `PostgresStoreError`: the store was used after `close()`. */
+  'OAUTH_POSTGRES_CLOSED',
+  /** `hellosign-oauth/encryption`: a stored value names a key id the store was not given. */
+  'OAUTH_ENCRYPTION_KEY_MISSING',
+  /** `hellosign-oauth/encryption`: a stored value fails authentication (tampered, or copied from another grant). */
+  'OAUTH_DECRYPTION_FAILED',
+  /** `hellosign-oauth/encryption`: a stored value is in clear and `readPlaintext` is off. */
+  'OAUTH_NOT_ENCRYPTED',
+  /** `OAuthProxyError`: the proxy refused (407, 403), failed or could not be reached; names the proxy, never its credentials. */
+  'OAUTH_PROXY_ERROR',
+  /** `OAuthValidationError` from `fetch`: a URL whose origin is not `apiBaseUrl`'s; nothing was sent. */
+  'OAUTH_FOREIGN_ORIGIN',
+  /** `OAuthConnectionError` from `fetch`: a redirect with `redirect: 'error'`, or too many redirects. */
+  'OAUTH_REDIRECT',
 ] as const;
 
 /** The union of `OAUTH_ERROR_CODES`: what `OAuthError.code` holds on any error but `OAuthApiError`. */
