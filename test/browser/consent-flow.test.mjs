@@ -12,18 +12,7 @@ const screenshots = join(root, '.tmp', 'screenshots');
 let chromium;
 let page;
 let service;
-let now;
 let shot = 0;
-
-/** One clock for the mock server and the client, so a test can let the access token expire. */
-function fakeClock() {
-  let offset = 0;
-  const clock = () => Date.now() + offset;
-  clock.advance = (ms) => {
-    offset += ms;
-  };
-  return clock;
-}
 
 async function screenshot(name) {
   shot += 1;
@@ -56,9 +45,8 @@ before(async () => {
   rmSync(screenshots, { recursive: true, force: true });
   mkdirSync(screenshots, { recursive: true });
   const { startService } = await import(join(exampleDir, 'src', 'service.js'));
-  now = fakeClock();
-  // No `consent` option: the mock server shows its consent page, as Dropbox Sign does.
-  service = await startService({ env: {}, port: 0, now, log: () => {} });
+  // As `npm run example` runs it: the bundled mock server, with its consent page.
+  service = await startService({ env: {}, port: 0, log: () => {} });
   chromium = await launchChromium();
   page = await chromium.browser.newPage();
 });
@@ -102,7 +90,8 @@ test('connect → consent page → Approve → home shows the account', async ()
 
 test('the access token expires → /account still works after one refresh', async () => {
   const refreshes = service.mock.requests.oauthTokenRefresh;
-  now.advance(2 * 3600 * 1000);
+  const tokens = await service.manager.getTokens((await session()).key);
+  assert.equal(service.mock.expireAccessToken(tokens.accessToken), true);
   const response = await page.goto(`${service.url}/account`);
   assert.equal(response.status(), 200);
   assert.equal(await heading(), 'Your Dropbox Sign account');
@@ -129,8 +118,9 @@ test('a forged state → 400', async () => {
 
 test('the grant is revoked → the page offers "Reconnect", which works', async () => {
   const tokens = await service.manager.getTokens((await session()).key);
+  // What disconnecting the app in Dropbox Sign's settings does: both tokens stop working.
+  assert.equal(service.mock.revokeAccessToken(tokens.accessToken), true);
   assert.equal(service.mock.revokeRefreshToken(tokens.refreshToken), true);
-  now.advance(2 * 3600 * 1000);
   const response = await page.goto(`${service.url}/`);
   assert.equal(response.status(), 401);
   assert.equal(await heading(), 'Dropbox Sign access was removed');

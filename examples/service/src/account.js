@@ -24,7 +24,7 @@ async function serverCode(response) {
 
 /** The account the grant under `key` belongs to (`account` of `GET /v3/account`). */
 export async function fetchAccount(manager, key) {
-  const response = await manager.fetch(key, 'account');
+  const response = await manager.fetch(key, '/account');
   if (!response.ok) throw new AccountApiError(response.status, await serverCode(response));
   const body = await response.json();
   return body.account;

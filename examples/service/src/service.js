@@ -45,12 +45,19 @@ export async function startService(options = {}) {
   try {
     let client;
     if (config.mock) {
-      mock = await startMockServer({ redirectUri: callbackUrl, now: options.now, ...options.mock });
+      // `consent: 'page'`: a person clicks Approve or Deny, as on Dropbox Sign.
+      mock = await startMockServer({
+        redirectUri: callbackUrl,
+        consent: 'page',
+        appName: 'Example service',
+        now: options.now,
+        ...options.mock,
+      });
       client = new OAuthClient({
         clientId: mock.clientId,
         clientSecret: mock.clientSecret,
         baseUrl: mock.url,
-        apiBaseUrl: `${mock.url}/v3`,
+        apiBaseUrl: mock.apiBaseUrl,
         allowInsecureHttp: true,
         now: options.now,
       });

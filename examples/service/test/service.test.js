@@ -153,7 +153,20 @@ describe('declining', () => {
 });
 
 describe('using the connection', () => {
-  test('an expired access token is refreshed once and /account keeps working', async () => {
+  test('an access token the API rejects as expired is refreshed once and /account keeps working', async () => {
+    const service = await serve();
+    const { browser } = await connect(service);
+    const key = grantKeyOf(browser, service.url);
+    const before = (await service.manager.getTokens(key)).accessToken;
+    assert.equal(service.mock.expireAccessToken(before), true);
+    const { response, html } = await browser.visit(`${service.url}/account`);
+    assert.equal(response.status, 200);
+    assert.match(html, /<dt>Email<\/dt><dd>[^<]+@/);
+    assert.equal(service.mock.requests.oauthTokenRefresh, 1);
+    assert.notEqual((await service.manager.getTokens(key)).accessToken, before);
+  });
+
+  test('an access token past its expiry is refreshed before the call, once', async () => {
     const now = fakeClock();
     const service = await serve({ now, mock: { consent: 'approve', accessTokenTtlSeconds: 3600 } });
     const { browser } = await connect(service);
@@ -168,12 +181,12 @@ describe('using the connection', () => {
   });
 
   test('a grant the user revoked gets a page that offers "Reconnect", which works', async () => {
-    const now = fakeClock();
-    const service = await serve({ now });
+    const service = await serve();
     const { browser } = await connect(service);
     const tokens = await service.manager.getTokens(grantKeyOf(browser, service.url));
+    // What disconnecting the app in Dropbox Sign's settings does: both tokens stop working.
+    assert.equal(service.mock.revokeAccessToken(tokens.accessToken), true);
     assert.equal(service.mock.revokeRefreshToken(tokens.refreshToken), true);
-    now.advance(2 * 3600 * 1000);
     const { response, html } = await browser.visit(`${service.url}/`);
     assert.equal(response.status, 401);
     assert.equal(heading(html), 'Dropbox Sign access was removed');
@@ -231,7 +244,7 @@ describe('several instances behind one Redis', () => {
         HELLOSIGN_CLIENT_ID: mock.clientId,
         HELLOSIGN_CLIENT_SECRET: mock.clientSecret,
         HELLOSIGN_OAUTH_BASE_URL: mock.url,
-        HELLOSIGN_API_BASE_URL: `${mock.url}/v3`,
+        HELLOSIGN_API_BASE_URL: mock.apiBaseUrl,
       },
     });
     started.push(second);
