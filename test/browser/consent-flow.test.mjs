@@ -132,6 +132,19 @@ test('the grant is revoked → the page offers "Reconnect", which works', async 
   await screenshot('reconnected');
 });
 
+test('Dropbox Sign down → a "try again" page, and trying again works once it is back', async () => {
+  const tokens = await service.manager.getTokens((await session()).key);
+  service.mock.expireAccessToken(tokens.accessToken);
+  service.mock.inject({ type: '5xx', status: 503, operation: 'oauthTokenRefresh', times: 10 });
+  const response = await page.goto(`${service.url}/account`);
+  assert.equal(response.status(), 503);
+  assert.equal(await heading(), 'Dropbox Sign is not responding');
+  await screenshot('dropbox-sign-down');
+  service.mock.clearFaults();
+  assert.equal((await click('Try again')).status(), 200);
+  assert.equal(await heading(), 'Your Dropbox Sign account');
+});
+
 test('Deny → a friendly page', async () => {
   await click('Disconnect');
   assert.equal(await heading(), 'Connect Dropbox Sign');

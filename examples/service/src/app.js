@@ -33,6 +33,12 @@ export function buildApp({ oauth, sessionSecret, secureCookies, log = () => {} }
   const cookieOptions = { httpOnly: true, sameSite: 'lax', secure, signed: true };
 
   app.register(cookie, { secret: sessionSecret, hook: 'onRequest' });
+  // The Disconnect button posts an empty HTML form; no route reads a form field.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 1024 },
+    (_r, _b, done) => done(null, {}),
+  );
 
   const sendPage = (reply, status, html) =>
     reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);

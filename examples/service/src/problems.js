@@ -83,7 +83,10 @@ export function problemFor(error, { duringExchange = false } = {}) {
   if (error?.code === 'OAUTH_STATE_MISMATCH') return PROBLEMS.forgedState;
   if (error?.requiresReauthorization === true) return duringExchange ? PROBLEMS.codeRejected : PROBLEMS.revoked;
   if (error?.code === 'OAUTH_NO_REFRESH_TOKEN') return PROBLEMS.revoked;
-  if (typeof error?.status === 'number' && (error.status >= 500 || error.status === 429)) return PROBLEMS.unavailable;
-  if (UNAVAILABLE_CODES.has(error?.code)) return PROBLEMS.unavailable;
-  return PROBLEMS.unexpected;
+  const down =
+    (typeof error?.status === 'number' && (error.status >= 500 || error.status === 429)) ||
+    UNAVAILABLE_CODES.has(error?.code);
+  if (!down) return PROBLEMS.unexpected;
+  // A reload cannot retry a callback (its state is spent), so the way out is a new connect.
+  return duringExchange ? { ...PROBLEMS.unavailable, action: 'connect' } : PROBLEMS.unavailable;
 }

@@ -127,6 +127,7 @@ describe('connecting', () => {
       const { response, html } = await connect(service);
       assert.equal(response.status, 503);
       assert.equal(heading(html), 'Dropbox Sign is not responding');
+      assert.match(html, /href="\/connect">Connect Dropbox Sign</, 'a way to start again');
       assertFriendly(html);
     } finally {
       service.mock.clearFaults();
@@ -206,6 +207,7 @@ describe('using the connection', () => {
     const down = await browser.visit(`${service.url}/account`);
     assert.equal(down.response.status, 503);
     assert.equal(heading(down.html), 'Dropbox Sign is not responding');
+    assert.match(down.html, />Try again</);
     assertFriendly(down.html);
     service.mock.clearFaults();
     const back = await browser.visit(`${service.url}/account`);
@@ -217,7 +219,11 @@ describe('using the connection', () => {
     const service = await serve();
     const { browser } = await connect(service);
     const key = grantKeyOf(browser, service.url);
-    const { response, html } = await browser.visit(`${service.url}/disconnect`, { method: 'POST' });
+    const { response, html } = await browser.visit(`${service.url}/disconnect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     assert.equal(response.status, 200);
     assert.match(html, />Connect Dropbox Sign</);
     assert.equal(await service.manager.getTokens(key), undefined);
