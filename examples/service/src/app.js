@@ -44,12 +44,15 @@ export function buildApp({ oauth, sessionSecret, secureCookies, log = () => {} }
     reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   const sendProblem = (reply, problem) => sendPage(reply, problem.status, problemPage(problem));
 
-  /** The session id from the signed cookie; a new one (and its cookie) when `create` is true. */
-  function sessionId(request, reply, { create = false } = {}) {
+  /** The session id from the signed cookie, if any. */
+  function sessionId(request) {
     const raw = request.cookies[SESSION_COOKIE];
     const unsigned = raw === undefined ? undefined : request.unsignCookie(raw);
-    if (unsigned?.valid) return unsigned.value;
-    if (!create) return undefined;
+    return unsigned?.valid ? unsigned.value : undefined;
+  }
+
+  /** A new session id, in a new cookie. */
+  function startSession(reply) {
     const id = randomBytes(18).toString('base64url');
     reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions, path: '/', maxAge: SESSION_TTL_SECONDS });
     return id;
@@ -78,10 +81,9 @@ export function buildApp({ oauth, sessionSecret, secureCookies, log = () => {} }
     return sendPage(reply, 200, account ? homePage(account) : connectPage());
   });
 
-  app.get('/connect', async (request, reply) => {
+  app.get('/connect', async (_request, reply) => {
     const ready = requireOAuth(reply);
     if (!ready) return reply;
-    sessionId(request, reply, { create: true });
     const { url, state } = ready.client.authorizeUrl({ redirectUri: ready.callbackUrl });
     reply.setCookie(STATE_COOKIE, state, { ...cookieOptions, path: '/callback', maxAge: STATE_TTL_SECONDS });
     return reply.header('cache-control', 'no-store').redirect(url, 302);
@@ -102,7 +104,6 @@ export function buildApp({ oauth, sessionSecret, secureCookies, log = () => {} }
       return sendProblem(reply, error === 'access_denied' ? PROBLEMS.denied : PROBLEMS.consentError);
     }
     if (typeof code !== 'string' || code === '') return sendProblem(reply, PROBLEMS.missingCode);
-    const id = sessionId(request, reply, { create: true });
     let tokens;
     try {
       tokens = await ready.client.exchangeCode({ code, state, expectedState: expected.value });
@@ -110,7 +111,11 @@ export function buildApp({ oauth, sessionSecret, secureCookies, log = () => {} }
       log('callback', err);
       return sendProblem(reply, problemFor(err, { duringExchange: true }));
     }
-    await ready.manager.setTokens(grantKey(id), tokens);
+    // A new session id for the new connection: a session cookie planted in this browser before
+    // (session fixation) never gets to see the account. The grant it replaces is forgotten.
+    const previous = sessionId(request);
+    await ready.manager.setTokens(grantKey(startSession(reply)), tokens);
+    if (previous !== undefined) await ready.manager.delete(grantKey(previous));
     return reply.header('cache-control', 'no-store').redirect('/', 303);
   });
 

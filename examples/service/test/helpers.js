@@ -54,6 +54,14 @@ export class Browser {
     return { response, visited, html: await response.text() };
   }
 
+  /** Puts a cookie in the jar, as a script or a sibling site might plant one. */
+  setCookie(url, name, value) {
+    const { host } = new URL(url);
+    const cookies = this.#jar.get(host) ?? new Map();
+    cookies.set(name, encodeURIComponent(value));
+    this.#jar.set(host, cookies);
+  }
+
   /** The value of a cookie the browser holds for the host of `url`. */
   cookie(url, name) {
     const value = this.#jar.get(new URL(url).host)?.get(name);

@@ -74,6 +74,18 @@ describe('connecting', () => {
     assert.match(account.html, /<dt>Account ID<\/dt><dd>[^<]+<\/dd>/);
   });
 
+  test('connecting starts a new session, so a session cookie planted beforehand never sees the account', async () => {
+    const attacker = (await connect(service)).browser;
+    const planted = attacker.cookie(service.url, 'hs_session');
+    const victim = new Browser();
+    victim.setCookie(service.url, 'hs_session', planted);
+    const { html } = await victim.visit(`${service.url}/connect`);
+    assert.equal(heading(html), 'Connected to Dropbox Sign');
+    assert.notEqual(victim.cookie(service.url, 'hs_session'), planted);
+    const seenByAttacker = await attacker.visit(`${service.url}/`);
+    assert.equal(heading(seenByAttacker.html), 'Connect Dropbox Sign');
+  });
+
   test('a forged state gets a 400 page and the code is never exchanged', async () => {
     const browser = new Browser();
     const consent = new URL((await browser.request(`${service.url}/connect`)).headers.get('location'));
@@ -149,7 +161,7 @@ describe('declining', () => {
     assert.equal(heading(html), 'Dropbox Sign was not connected');
     assert.match(html, /href="\/connect">Connect Dropbox Sign</);
     assertFriendly(html);
-    assert.equal(await service.manager.getTokens(grantKeyOf(browser, service.url)), undefined);
+    assert.equal(browser.cookie(service.url, 'hs_session'), undefined, 'no session, so no grant');
   });
 });
 
