@@ -62,8 +62,10 @@ function cli(command, args, { input, env } = {}) {
 
 function startMockServer(command) {
   const [bin, ...lead] = command;
-  const child = spawn(bin, [...lead, 'mock-server', '--client-id', CLIENT_ID, '--client-secret', CLIENT_SECRET], {
+  // Secrets travel by environment and stdin, never argv, where any local user could read them (ps).
+  const child = spawn(bin, [...lead, 'mock-server', '--client-id', CLIENT_ID], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HELLOSIGN_CLIENT_SECRET: CLIENT_SECRET },
   });
   return new Promise((resolveUrl, reject) => {
     let out = '';
@@ -113,8 +115,8 @@ async function main() {
 
     const exchange = cli(
       command,
-      ['exchange', '--allow-insecure-http', '--code', code, '--state', state, '--expected-state', state],
-      { env },
+      ['exchange', '--allow-insecure-http', '--code-stdin', '--state', state, '--expected-state', state],
+      { env, input: `${code}\n` },
     );
     const tokens = exchange.status === 0 ? JSON.parse(exchange.stdout) : {};
     check('exchange prints the token JSON', Object.keys(tokens).join() === TOKEN_KEYS, exchange.stderr);
@@ -127,7 +129,10 @@ async function main() {
       refresh.stderr,
     );
 
-    const reuse = cli(command, ['exchange', '--allow-insecure-http', '--code', code, '--state', state], { env });
+    const reuse = cli(command, ['exchange', '--allow-insecure-http', '--code', '-', '--state', state], {
+      env,
+      input: code,
+    });
     const lines = reuse.stderr.trimEnd().split('\n');
     check(
       'a reused code fails with one line naming 400 invalid_grant, and no secret',

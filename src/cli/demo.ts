@@ -45,6 +45,8 @@ export async function runDemo(io: CliIo): Promise<number> {
     clientId: 'demo-client-id',
     clientSecret: 'demo-client-secret',
     accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+    // The demo plays the user itself: consent answers at once instead of showing the page.
+    consent: 'approve',
     now,
   });
   try {

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constantTimeEqual } from '../internal/constant-time.js';
 import { type Command, text } from './command.js';
 import { CliFailure, type CliIo, UsageError } from './io.js';
+import { SecretInput } from './secret-input.js';
 import { CLIENT_HELP, CLIENT_OPTIONS, createClient, printTokens } from './shared.js';
 
 const PAGE = (title: string, body: string) =>
@@ -20,11 +22,16 @@ export function parsePort(value: string | undefined, fallback = 0): number {
   return port;
 }
 
+/** The longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function parseSeconds(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new UsageError(`--${name} must be a positive number of seconds.`);
+  const max = Math.floor(MAX_TIMER_MS / 1000);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > max) {
+    throw new UsageError(`--${name} must be a positive number of seconds, at most ${max} (about 24 days).`);
+  }
   return seconds;
 }
 
@@ -37,36 +44,75 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-/** Waits for the one request to `path`; anything else (a favicon, say) gets a 404. */
-function waitForCallback(server: Server, path: string, timeoutMs: number, signal?: AbortSignal): Promise<Callback> {
+/** Stops the server, giving answers already sent a moment to reach the browser. */
+function shutDown(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(grace);
+      server.closeAllConnections();
+      resolve();
+    };
+    const grace = setTimeout(finish, 1000);
+    server.close(finish);
+    server.closeIdleConnections();
+  });
+}
+
+const send = (res: ServerResponse, status: number, title: string, body: string) =>
+  res
+    .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' })
+    .end(PAGE(title, body));
+
+interface CallbackWait {
+  path: string;
+  /** The state this login sent: only a callback carrying it can end the login. */
+  state: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Told about each callback refused for its state, so the terminal can say why nothing happened. */
+  onForeign: () => void;
+}
+
+/**
+ * Waits for the callback that carries this login's state. Every request gets an answer: another
+ * path a 404, a callback with a wrong or missing state a 400 page (any local process or web page
+ * can send one, so it must not end the login), and a callback after the real one a 409 page.
+ */
+function waitForCallback(server: Server, wait: CallbackWait): Promise<Callback> {
+  let received = false;
   return new Promise((resolve, reject) => {
     const done = () => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      wait.signal?.removeEventListener('abort', onAbort);
     };
     const timer = setTimeout(() => {
       done();
-      reject(new CliFailure(`No OAuth callback within ${timeoutMs / 1000} s.`));
-    }, timeoutMs);
+      reject(new CliFailure(`No OAuth callback within ${wait.timeoutMs / 1000} s.`));
+    }, wait.timeoutMs);
     const onAbort = () => {
       done();
       reject(new CliFailure('Interrupted before the OAuth callback arrived.'));
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    wait.signal?.addEventListener('abort', onAbort, { once: true });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (req.method !== 'GET' || url.pathname !== path) {
+      if (req.method !== 'GET' || url.pathname !== wait.path) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
         return;
       }
+      if (received) {
+        send(res, 409, 'Already received', 'This login already has its callback. Return to the terminal.');
+        return;
+      }
+      const state = url.searchParams.get('state');
+      if (state === null || !constantTimeEqual(state, wait.state)) {
+        wait.onForeign();
+        send(res, 400, 'Not this login', 'This callback does not carry the state of the login in progress.');
+        return;
+      }
+      received = true;
       done();
-      resolve({
-        params: url.searchParams,
-        reply: (status, title, body) =>
-          res
-            .writeHead(status, { 'content-type': 'text/html; charset=utf-8', connection: 'close' })
-            .end(PAGE(title, body)),
-      });
+      resolve({ params: url.searchParams, reply: (status, title, body) => send(res, status, title, body) });
     });
   });
 }
@@ -82,7 +128,10 @@ JSON on stdout. The app's callback URL in Dropbox Sign must be that address.
   --port PORT            callback port on 127.0.0.1 (default: a free port)
   --callback-path PATH   default /callback
   --state STATE          default: 128 random bits
-  --timeout SECONDS      how long to wait for the callback (default 300)
+  --timeout SECONDS      how long to wait for the callback (default 300, at most 2147483)
+
+A callback without this login's state is answered with a 400 page and ignored: any local
+process or web page can send one, so it cannot end the login.
 
 ${CLIENT_HELP}`,
   options: {
@@ -97,12 +146,18 @@ ${CLIENT_HELP}`,
     const path = text(values, 'callback-path') ?? '/callback';
     if (!path.startsWith('/')) throw new UsageError('--callback-path must start with /.');
     const timeoutMs = parseSeconds(text(values, 'timeout'), 'timeout', 300) * 1000;
-    const client = createClient(values, io, context);
+    const client = await createClient(values, io, new SecretInput(values, io, context));
     const server = createServer();
     try {
       const redirectUri = `http://127.0.0.1:${await listen(server, port)}${path}`;
       const { url, state } = client.authorizeUrl({ state: text(values, 'state'), redirectUri });
-      const callback = waitForCallback(server, path, timeoutMs, io.signal);
+      const callback = waitForCallback(server, {
+        path,
+        state,
+        timeoutMs,
+        signal: io.signal,
+        onForeign: () => io.stderr.write("Refused a callback that does not carry this login's state; still waiting.\n"),
+      });
       io.stderr.write(
         `Open this URL in a browser and approve the app:\n\n  ${url}\n\nWaiting for the callback on ${redirectUri} …\n`,
       );
@@ -127,8 +182,7 @@ ${CLIENT_HELP}`,
       }
       return 0;
     } finally {
-      server.close();
-      server.closeAllConnections();
+      await shutDown(server);
     }
   },
 };

@@ -2,42 +2,44 @@ import { OAuthClient } from '../client.js';
 import { ENV } from '../env.js';
 import type { OAuthClientOptions } from '../options.js';
 import type { TokenSet } from '../tokens.js';
-import { type CommandContext, type OptionSpec, type OptionValues, text } from './command.js';
+import { type OptionSpec, type OptionValues, text } from './command.js';
 import { type CliIo, UsageError } from './io.js';
+import { type SecretInput, secretOptions } from './secret-input.js';
 
 /** Flags every command that talks to the OAuth server takes. */
 export const CLIENT_OPTIONS: OptionSpec = {
   'client-id': { type: 'string' },
-  'client-secret': { type: 'string' },
+  ...secretOptions('client-secret'),
   'base-url': { type: 'string' },
   'allow-insecure-http': { type: 'boolean' },
 };
 
 export const CLIENT_HELP = `Credentials and server:
   --client-id ID           default: $${ENV.clientId}
-  --client-secret SECRET   default: $${ENV.clientSecret} (prefer the variable: flags show up in ps)
+  --client-secret-stdin    read the client secret from stdin (also: --client-secret -)
+  --client-secret SECRET   default: $${ENV.clientSecret} (prefer the variable or stdin: flags show up in ps)
   --base-url URL           default: $${ENV.baseUrl}, else https://app.hellosign.com
   --allow-insecure-http    allow an http:// base URL on a loopback host (for the mock server)`;
 
 /**
- * The client for a command, from flags first and the environment second. The client secret is
- * registered for scrubbing before anything can fail.
+ * The client for a command, from flags first and the environment second. The client secret
+ * comes from its flag, stdin or $HELLOSIGN_CLIENT_SECRET, and is registered for scrubbing as
+ * soon as it is read.
  */
-export function createClient(
+export async function createClient(
   values: OptionValues,
   io: CliIo,
-  context: CommandContext,
+  input: SecretInput,
   { needsSecret = true } = {},
-): OAuthClient {
+): Promise<OAuthClient> {
   const overrides: Partial<OAuthClientOptions> = {};
   const clientId = text(values, 'client-id');
-  const clientSecret = text(values, 'client-secret') ?? io.env[ENV.clientSecret];
   const baseUrl = text(values, 'base-url');
   if (clientId !== undefined) overrides.clientId = clientId;
-  if (clientSecret) {
-    context.secrets.push(clientSecret);
-    overrides.clientSecret = clientSecret;
-  } else if (!needsSecret) {
+  if (needsSecret) {
+    const clientSecret = await input.read('client-secret', { env: ENV.clientSecret });
+    if (clientSecret) overrides.clientSecret = clientSecret;
+  } else {
     // Building the authorize URL never sends the secret, so none is required for it.
     overrides.clientSecret = 'not-needed-for-the-authorize-url';
   }
@@ -68,13 +70,4 @@ export function printTokens(io: CliIo, tokens: TokenSet): void {
     state: json.state ?? null,
   };
   io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-}
-
-/** Reads all of stdin as text; a terminal is not waited on. */
-export async function readStdin(io: CliIo, hint: string): Promise<string> {
-  const stdin = io.stdin;
-  if (!stdin || stdin.isTTY) throw new UsageError(hint);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { type ConsentMode, createAuthorizeEndpoint } from './consent-page.js';
 import { type Fault, FaultQueue, type MockOperation } from './faults.js';
 import { type CodeRejection, GrantStore, type MockTokenResponse } from './grants.js';
+import { validateMockServerOptions } from './options.js';
 import { RateWindow } from './rate-window.js';
 import { parseBody, readBody } from './request-body.js';
 import { dropboxError, oauthError, PROXY_502_PAGE, sendHtml, sendJson } from './responses.js';
@@ -27,8 +29,13 @@ export interface MockServerOptions {
   refreshRequiresClientCredentials?: boolean;
   /** The app's registered callback, used when an authorize request names none. Default `<url>/callback`. */
   redirectUri?: string;
-  /** What the simulated user answers on the consent screen. Default `approve`. */
-  consent?: 'approve' | 'deny';
+  /**
+   * What happens at `GET /oauth/authorize`: `page` shows a consent page with Approve and Deny
+   * buttons; `approve` or `deny` answer at once, as a scripted user. Default `approve`.
+   */
+  consent?: ConsentMode;
+  /** The app name the consent page shows as its heading. Default `Mock API app`. */
+  appName?: string;
   /** Requests per window on the token endpoint before a real 429. Default 1000 per 60 s. */
   rateLimit?: { limit?: number; windowSeconds?: number };
   /** The server's clock (ms since the epoch), for expiring codes and tokens without waiting. Default `Date.now`. */
@@ -98,10 +105,12 @@ function retryAfterHeader(value: number | string | undefined, fallback?: number)
 
 /**
  * Starts a local Dropbox Sign OAuth server that follows `openapi.yaml`: `GET /oauth/authorize`
- * consents at once and redirects with a code, `POST /oauth/token` exchanges it (once), and
- * `POST /oauth/token?refresh` refreshes. Faults can be staged with `inject`. For tests and demos only.
+ * consents (at once, or on a consent page with `consent: 'page'`) and redirects with a code,
+ * `POST /oauth/token` exchanges it (once), and `POST /oauth/token?refresh` refreshes. Faults can
+ * be staged with `inject`. For tests and demos only.
  */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  validateMockServerOptions(options);
   const clientId = options.clientId ?? 'mock-client-id';
   const clientSecret = options.clientSecret ?? 'mock-client-secret';
   const now = options.now ?? Date.now;
@@ -177,38 +186,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
   }
 
-  function authorize(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJson(res, 405, dropboxError('method_not_allowed', 'Use GET.'), { allow: 'GET' });
-      return;
-    }
-    const requestedClient = params.get('client_id');
-    // Errors about the client or the redirect are shown, never redirected (RFC 6749 §4.1.2.1).
-    if (!requestedClient || !sameSecret(requestedClient, clientId)) {
-      sendJson(res, 400, dropboxError('bad_request', 'Unknown client_id.', 'client_id'));
-      return;
-    }
-    let target: URL;
-    try {
-      target = new URL(params.get('redirect_uri') ?? redirectUri);
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new TypeError('not http');
-    } catch {
-      sendJson(res, 400, dropboxError('bad_request', 'redirect_uri must be an absolute http(s) URL.', 'redirect_uri'));
-      return;
-    }
-    const state = params.get('state') ?? undefined;
-    if (params.get('response_type') !== 'code') {
-      target.searchParams.set('error', 'unsupported_response_type');
-    } else if (options.consent === 'deny') {
-      target.searchParams.set('error', 'access_denied');
-      target.searchParams.set('error_description', 'The user denied access to the app.');
-    } else {
-      target.searchParams.set('code', grants.issueCode(clientId, state));
-    }
-    if (state !== undefined) target.searchParams.set('state', state);
-    res.writeHead(302, { location: target.toString(), 'cache-control': 'no-store', 'content-length': 0 });
-    res.end();
-  }
+  const authorize = createAuthorizeEndpoint({
+    clientId,
+    appName: options.appName ?? 'Mock API app',
+    consent: options.consent ?? 'approve',
+    defaultRedirectUri: () => redirectUri,
+    issueCode: (state) => grants.issueCode(clientId, state),
+    now,
+    ticketTtlMs: positive(options.codeTtlSeconds, 'codeTtlSeconds', 600) * 1000,
+  });
 
   async function token(
     req: IncomingMessage,

@@ -14,7 +14,7 @@ export interface RawResponse {
 /** One HTTP request with no client policy in between: no retries, no redirects, fresh socket. */
 export function raw(
   url: string,
-  init: { method?: string; body?: string; contentType?: string } = {},
+  init: { method?: string; body?: string; contentType?: string; accept?: string } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? 'GET', agent: false }, (res) => {
@@ -28,6 +28,7 @@ export function raw(
     });
     req.on('error', reject);
     if (init.contentType) req.setHeader('content-type', init.contentType);
+    if (init.accept) req.setHeader('accept', init.accept);
     req.end(init.body);
   });
 }
