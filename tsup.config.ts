@@ -11,6 +11,9 @@ const LIBRARY_ENTRIES: Record<string, string> = {
   generated: 'src/generated.ts',
   'testing/index': 'src/testing/index.ts',
   'redis/index': 'src/redis/index.ts',
+  'postgres/index': 'src/postgres/index.ts',
+  'encryption/index': 'src/encryption/index.ts',
+  'dropbox-sign/index': 'src/dropbox-sign/index.ts',
 };
 
 /** The `hellosign-oauth` bin (`dist/cli/main.js`); its source starts with a shebang, which tsup keeps. */
@@ -26,9 +29,9 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   tsconfig: 'tsconfig.build.json',
-  // The optional peer dependency (redis) stays external, so consumers get one
+  // The optional peer dependencies (redis, pg, @dropbox/sign) stay external, so consumers get one
   // copy of each; everything under src/ and generated/ is bundled.
-  external: ['redis'],
+  external: ['redis', 'pg', '@dropbox/sign'],
   // One copy of each module across entry points, in both formats: an `OAuthError` thrown through
   // `hellosign-oauth/redis` is `instanceof` the class exported by `hellosign-oauth`, and the CLI
   // reuses the library's chunks instead of carrying its own copy.

@@ -116,7 +116,7 @@ function checkTypes(packed) {
 /** The lockfile entries for `names` and everything they need, copied from this repo's lockfile. */
 function lockClosure(names) {
   const entries = {};
-  const visit = (name, from) => {
+  const visit = (name, from, optional = false) => {
     // Node's lookup: the nearest node_modules folder, walking up from the dependent.
     let base = from;
     for (;;) {
@@ -132,8 +132,11 @@ function lockClosure(names) {
         ]) {
           visit(dependency, path);
         }
+        // npm ci wants an optional dependency (pg's pg-cloudflare) in the lockfile too, when npm installed it.
+        for (const dependency of Object.keys(entry.optionalDependencies ?? {})) visit(dependency, path, true);
         return;
       }
+      if (!base && optional) return;
       if (!base) fail(`package-lock.json has no entry for ${name}, needed by a consumer project`);
       const parent = base.lastIndexOf('/node_modules/');
       base = parent === -1 ? '' : base.slice(0, parent);
@@ -187,13 +190,13 @@ async function install(dir) {
 }
 
 async function esmConsumer(dir, packed) {
-  prepareConsumer(dir, packed, ['redis']);
+  prepareConsumer(dir, packed, ['redis', 'pg']);
   await install(dir);
   return runAsync(process.execPath, ['main.mjs'], { cwd: dir });
 }
 
 async function cjsConsumer(dir, packed) {
-  // Without the optional redis peer: everything but hellosign-oauth/redis must work.
+  // Without the optional redis and pg peers: everything but hellosign-oauth/redis and /postgres must work.
   prepareConsumer(dir, packed, []);
   await install(dir);
   // The bin, as npm linked it: a CommonJS file with a shebang, executable.
@@ -211,7 +214,7 @@ async function cjsConsumer(dir, packed) {
 
 async function typescriptConsumer(dir, packed) {
   // The consumer's own compiler and Node types, at this repo's versions, installed like any package.
-  prepareConsumer(dir, packed, ['typescript', '@types/node', 'redis']);
+  prepareConsumer(dir, packed, ['typescript', '@types/node', 'redis', 'pg']);
   await install(dir);
   const tsc = join(dir, 'node_modules/typescript/bin/tsc');
   const outputs = [];

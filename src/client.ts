@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { OAuthApi } from '../generated/apis/OAuthApi.js';
 import { Configuration, FetchError, RequiredError, ResponseError } from '../generated/runtime.js';
+import { registerApiOptions } from './api/transport.js';
 import { readClientEnv } from './env.js';
 import {
   apiErrorFromResponse,
@@ -54,6 +55,10 @@ function optionalSignal(value: unknown): AbortSignal | undefined {
   throw new OAuthValidationError('signal must be an AbortSignal.');
 }
 
+function requireObject(value: unknown, name: string): void {
+  if (value === null || typeof value !== 'object') throw new OAuthValidationError(`${name} must be an object.`);
+}
+
 function requireText(value: unknown, name: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new OAuthValidationError(`${name} is required and must be a non-empty string.`);
@@ -71,12 +76,16 @@ export class OAuthClient {
   readonly #api: OAuthApi;
   readonly clientId: string;
   readonly baseUrl: string;
+  /** The REST API base `session.fetch` calls (option `apiBaseUrl`), without a trailing slash. */
+  readonly apiBaseUrl: string;
 
   constructor(options: OAuthClientOptions) {
     this.#options = resolveOptions(options);
     this.clientId = this.#options.clientId;
     this.#clientSecret = this.#options.clientSecret;
     this.baseUrl = this.#options.baseUrl;
+    this.apiBaseUrl = this.#options.apiBaseUrl;
+    registerApiOptions(this, this.#options);
     const transport = createTransport({ ...this.#options, fetch: this.#options.fetch as FetchLike | undefined });
     this.#api = new OAuthApi(
       new Configuration({ basePath: this.baseUrl, fetchApi: transport as unknown as typeof fetch }),
@@ -99,9 +108,11 @@ export class OAuthClient {
 
   /** The URL to send the user to for consent, and the `state` to check on the callback. */
   authorizeUrl(params: AuthorizeUrlParams = {}): { url: string; state: string } {
+    requireObject(params, 'authorizeUrl params');
     const state =
       params.state === undefined ? randomBytes(16).toString('base64url') : requireText(params.state, 'state');
-    const url = new URL('/oauth/authorize', this.baseUrl);
+    // Appended, not resolved: a base URL's path prefix (a gateway's /hellosign) must stay.
+    const url = new URL(`${this.baseUrl}/oauth/authorize`);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.clientId);
     url.searchParams.set('state', state);
@@ -173,7 +184,8 @@ export class OAuthClient {
           : undefined,
       'refreshToken',
     );
-    const signal = optionalSignal(options?.signal);
+    requireObject(options, 'refresh options');
+    const signal = optionalSignal(options.signal);
     return this.#call('oauthTokenRefresh', [refreshToken], signal, refreshToken, (init) =>
       this.#api.oauthTokenRefreshRaw(
         {
@@ -192,6 +204,7 @@ export class OAuthClient {
 
   /** A session that keeps one grant's access token fresh (see `TokenSession`). */
   session(tokens: TokenSet | TokenSetJSON | string, options: SessionOptions = {}): TokenSession {
+    requireObject(options, 'session options');
     return new TokenSession(this, toTokenSet(tokens), { now: this.#options.now, ...options });
   }
 

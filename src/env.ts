@@ -16,8 +16,13 @@ export function readClientEnv(
   env: NodeJS.ProcessEnv,
   overrides: Partial<OAuthClientOptions> = {},
 ): Pick<OAuthClientOptions, 'clientId' | 'clientSecret' | 'baseUrl'> {
+  if (env === null || typeof env !== 'object')
+    throw new OAuthValidationError('env must be an object (like process.env).');
   const read = (name: string, required: boolean): string | undefined => {
-    const value = env[name];
+    const value: unknown = env[name];
+    if (value !== undefined && typeof value !== 'string') {
+      throw new OAuthValidationError(`Environment variable ${name} must be a string.`);
+    }
     if (value === undefined || value.trim() === '') {
       if (required) throw new OAuthValidationError(`Environment variable ${name} is not set.`, 'OAUTH_MISSING_ENV');
       return undefined;

@@ -1,6 +1,5 @@
-import { types } from 'node:util';
 import type { ResponseHeaders } from './internal/headers.js';
-import { scrub } from './internal/redact.js';
+import { boundedServerText, longestSecret, MAX_MESSAGE_LENGTH, scrubbedPrefix, visibleText } from './internal/text.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
 
 /**
@@ -39,11 +38,22 @@ export class StateMismatchError extends OAuthValidationError {
 export class InvalidResponseError extends OAuthError {
   readonly status: number;
   readonly headers: ResponseHeaders;
+  // Private and read through a method, not a getter: no inspect option, JSON or log serializer prints it.
+  readonly #issuedRefreshToken: string | undefined;
 
-  constructor(message: string, status: number, headers: ResponseHeaders) {
+  constructor(message: string, status: number, headers: ResponseHeaders, issuedRefreshToken?: string) {
     super(message, 'OAUTH_INVALID_RESPONSE');
     this.status = status;
     this.headers = headers;
+    this.#issuedRefreshToken = issuedRefreshToken;
+  }
+
+  /**
+   * The refresh token the rejected response carried anyway, if any. With rotation the old one may
+   * already be dead, so this one must be kept: `TokenManager` stores it before throwing.
+   */
+  issuedRefreshToken(): string | undefined {
+    return this.#issuedRefreshToken;
   }
 }
 
@@ -104,9 +114,13 @@ export class OAuthApiError extends OAuthError {
   readonly requiresReauthorization: boolean;
 
   constructor(init: OAuthApiErrorInit) {
+    if (init === null || typeof init !== 'object' || typeof init.status !== 'number' || !init.headers) {
+      throw new OAuthValidationError('OAuthApiError needs { status, headers } (see OAuthApiErrorInit).');
+    }
     const code = init.serverCode ?? `http_${init.status}`;
     const detail = init.description ? `: ${init.description}` : '';
-    super(`Dropbox Sign OAuth request failed with ${init.status} ${code}${detail}`, code);
+    const message = `Dropbox Sign OAuth request failed with ${init.status} ${code}${detail}`;
+    super(boundedServerText(message, [], MAX_MESSAGE_LENGTH), code);
     this.status = init.status;
     this.description = init.description;
     this.path = init.path;
@@ -135,19 +149,13 @@ export class RateLimitError extends OAuthApiError {
 }
 
 const EXCERPT_LENGTH = 200;
+/** A server's error code or field path longer than this is not one; cut like a message. */
+const MAX_CODE_LENGTH = 256;
 
-/** The readable text of a non-JSON body (an HTML error page), scrubbed before it is cut short. */
+/** The readable text of a non-JSON body (an HTML error page): cut, then scrubbed, in linear time. */
 function excerpt(body: string, secrets: readonly (string | undefined)[]): string | undefined {
-  // Scrubbing after the cut would let a secret that straddles the cut leave its prefix behind.
-  const text = scrub(
-    body
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim(),
-    secrets,
-  );
-  if (!text) return undefined;
-  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
+  const { text, complete } = visibleText(body, EXCERPT_LENGTH + longestSecret(secrets));
+  return text ? scrubbedPrefix(text, secrets, EXCERPT_LENGTH, '…', complete) : undefined;
 }
 
 function stringField(value: unknown): string | undefined {
@@ -192,13 +200,14 @@ export function apiErrorFromResponse(
   now: number,
 ): OAuthApiError {
   const parsed = readErrorBody(body, secrets);
-  const clean = (text: string | undefined) => (text === undefined ? undefined : scrub(text, secrets));
+  const clean = (text: string | undefined, maxLength: number) =>
+    text === undefined ? undefined : boundedServerText(text, secrets, maxLength);
   const init: OAuthApiErrorInit = {
     status,
     headers,
-    serverCode: clean(parsed.serverCode),
-    description: clean(parsed.description),
-    path: clean(parsed.path),
+    serverCode: clean(parsed.serverCode, MAX_CODE_LENGTH),
+    description: clean(parsed.description, MAX_MESSAGE_LENGTH),
+    path: clean(parsed.path, MAX_CODE_LENGTH),
     retryAfterMs: parseRetryAfter(headers['retry-after'], now),
   };
   if (status === 400) return new BadRequestError(init);
@@ -211,25 +220,7 @@ export function apiErrorFromResponse(
   return new OAuthApiError(init);
 }
 
-/** `instanceof Error` fails for errors from another realm (undici's inside a vm, as under jest). */
-function isError(value: unknown): value is Error {
-  return value instanceof Error || types.isNativeError(value);
-}
-
-/** Copies what helps diagnose a network failure, and nothing that could carry a request body. */
-export function sanitizedCause(error: unknown, secrets: readonly (string | undefined)[]): Error {
-  const source = isError(error) ? error : new Error(String(error));
-  const nested = (source as { cause?: unknown }).cause;
-  const copy = new Error(
-    scrub(source.message, secrets),
-    isError(nested) ? { cause: sanitizedCause(nested, secrets) } : undefined,
-  );
-  copy.name = source.name;
-  const code = (source as { code?: unknown }).code;
-  if (typeof code === 'string') (copy as Error & { code?: string }).code = code;
-  copy.stack = `${copy.name}: ${copy.message}`;
-  return copy;
-}
+export { sanitizedCause } from './internal/sanitized-cause.js';
 
 /** A `TokenManager` has no tokens under this key: set them first (`setTokens`). */
 export class TokenNotFoundError extends OAuthError {

@@ -1,3 +1,4 @@
+export type { ApiFetchInput } from './api/fetch.js';
 export {
   type AuthorizeUrlParams,
   type ExchangeCodeParams,

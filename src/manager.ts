@@ -1,5 +1,9 @@
+import { type AccessTokenSource, type ApiFetchInput, fetchWithToken } from './api/fetch.js';
+import { apiTransportOf } from './api/transport.js';
+import { withAccessTokenFrom } from './api/with-access-token.js';
 import type { OAuthClient } from './client.js';
 import {
+  InvalidResponseError,
   OAuthApiError,
   OAuthError,
   OAuthValidationError,
@@ -100,6 +104,9 @@ export class TokenManager {
     if (options.now !== undefined && typeof options.now !== 'function') {
       throw new OAuthValidationError('now must be a function.');
     }
+    if (options.now === undefined && typeof options.client.now !== 'function') {
+      throw new OAuthValidationError('TokenManager needs a now option when its client has no now().');
+    }
     this.#client = options.client;
     this.#store = validateStore(options.store) ?? new MemoryTokenStore();
     this.#marginSeconds = validateMargin(options.refreshMarginSeconds);
@@ -173,6 +180,32 @@ export class TokenManager {
     return this.#flights.get(key) ?? this.#startFlight(key);
   }
 
+  /** The REST API base the client's `apiBaseUrl` names: the only origin this manager's tokens are sent to. */
+  get apiBaseUrl(): string {
+    return apiTransportOf(this.#client).baseUrl;
+  }
+
+  /**
+   * `session.fetch` for the grant under `key`: calls the Dropbox Sign REST API with its access
+   * token, refreshing first when due and retrying once after a 401 when the body can be sent again.
+   * Refuses other origins before sending (see docs/calling-the-api.md).
+   */
+  async fetch(key: string, input: ApiFetchInput, init?: RequestInit): Promise<Response> {
+    return fetchWithToken(apiTransportOf(this.#client), this.#sourceFor(validateKey(key)), input, init);
+  }
+
+  /** `session.withAccessToken` for the grant under `key`: one retry with a fresh token after a 401. */
+  async withAccessToken<T>(key: string, fn: (accessToken: string) => Promise<T> | T): Promise<T> {
+    return withAccessTokenFrom(this.#sourceFor(validateKey(key)), fn);
+  }
+
+  #sourceFor(key: string): AccessTokenSource {
+    return {
+      getAccessToken: () => this.getAccessToken(key),
+      invalidate: (rejected) => this.invalidate(key, rejected),
+    };
+  }
+
   #startFlight(key: string): Promise<TokenSet> {
     const task = () => this.#refresh(key);
     const run = this.#store.runExclusive ? this.#store.runExclusive(key, task) : task();
@@ -199,6 +232,7 @@ export class TokenManager {
     try {
       fresh = await this.#client.refresh(tokens);
     } catch (error) {
+      if (error instanceof InvalidResponseError) await this.#keepIssuedRefreshToken(key, tokens, error);
       if (error instanceof OAuthApiError && error.requiresReauthorization) {
         // Another process may have rotated the refresh token meanwhile (this one's lock lapsed).
         const newer = await this.#newerFreshTokens(key, current);
@@ -210,6 +244,23 @@ export class TokenManager {
     const next: Pending = { tokens: fresh, expected: current, stored: false };
     this.#pending.set(key, next);
     return this.#persist(key, next);
+  }
+
+  /**
+   * Stores the refresh token a rejected response carried (with rotation, the old one is now dead)
+   * next to the access token it did not replace. Best effort: the error still carries it.
+   */
+  async #keepIssuedRefreshToken(key: string, tokens: TokenSet, error: InvalidResponseError): Promise<void> {
+    const refreshToken = error.issuedRefreshToken();
+    if (!refreshToken || refreshToken === tokens.refreshToken) return;
+    const kept: Pending = {
+      tokens: new TokenSet({ ...tokens, refreshToken }),
+      expected: tokens.toJSON(),
+      stored: false,
+    };
+    await this.#serialize(key, async () => {
+      if (await this.#write(key, kept)) await this.#onTokens?.(kept.tokens, key);
+    }).catch(() => undefined);
   }
 
   /** Fresh tokens stored since `replaced` was read (by another process or a new consent), if any. */

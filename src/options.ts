@@ -10,6 +10,11 @@ export interface OAuthClientOptions {
   clientSecret: string;
   /** The OAuth host. Default `https://app.hellosign.com`. */
   baseUrl?: string;
+  /**
+   * The REST API base that `session.fetch` resolves relative paths against and the only origin it
+   * sends the access token to. Default `https://api.hellosign.com/v3`; the same `https:` rule as `baseUrl`.
+   */
+  apiBaseUrl?: string;
   /** A Fetch API implementation (global `fetch`, node-fetch, …). Default: `node:http`/`node:https` with keep-alive. */
   fetch?: FetchLike | typeof fetch;
   /** Per attempt, covering headers and body. Default 30 000. */
@@ -37,6 +42,7 @@ export interface ResolvedOptions extends Omit<TransportOptions, 'fetch'> {
   clientId: string;
   clientSecret: string;
   baseUrl: string;
+  apiBaseUrl: string;
   fetch?: FetchLike | typeof fetch;
 }
 
@@ -44,6 +50,7 @@ const KNOWN = new Set([
   'clientId',
   'clientSecret',
   'baseUrl',
+  'apiBaseUrl',
   'fetch',
   'timeoutMs',
   'maxRetries',
@@ -104,26 +111,29 @@ function number(value: unknown, name: string, fallback: number, min: number, max
   return value;
 }
 
-function baseUrl(value: unknown, allowInsecureHttp: boolean): string {
-  if (value === undefined) return BASE_PATH;
+/** The REST API's base, where access tokens are sent (`Authorization: Bearer`). */
+export const DEFAULT_API_BASE_URL = 'https://api.hellosign.com/v3';
+
+function baseUrl(value: unknown, allowInsecureHttp: boolean, name = 'baseUrl', fallback = BASE_PATH): string {
+  if (value === undefined) return fallback;
   let url: URL;
   try {
-    url = new URL(text(value, 'baseUrl'));
+    url = new URL(text(value, name));
   } catch (error) {
     if (error instanceof OAuthValidationError) throw error;
-    throw new OAuthValidationError('baseUrl must be an absolute URL.');
+    throw new OAuthValidationError(`${name} must be an absolute URL.`);
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new OAuthValidationError('baseUrl must not carry a query, a fragment or credentials.');
+    throw new OAuthValidationError(`${name} must not carry a query, a fragment or credentials.`);
   }
   if (url.protocol === 'http:') {
     if (!allowInsecureHttp || !LOOPBACK.has(url.hostname)) {
       throw new OAuthValidationError(
-        'baseUrl must use https:. http: is allowed only for loopback hosts (127.0.0.1, localhost, [::1]) with allowInsecureHttp: true.',
+        `${name} must use https:. http: is allowed only for loopback hosts (127.0.0.1, localhost, [::1]) with allowInsecureHttp: true.`,
       );
     }
   } else if (url.protocol !== 'https:') {
-    throw new OAuthValidationError('baseUrl must use https:.');
+    throw new OAuthValidationError(`${name} must use https:.`);
   }
   return url.toString().replace(/\/+$/, '');
 }
@@ -166,6 +176,7 @@ export function resolveOptions(options: OAuthClientOptions): ResolvedOptions {
     clientId: text(options.clientId, 'clientId'),
     clientSecret: text(options.clientSecret, 'clientSecret'),
     baseUrl: baseUrl(options.baseUrl, options.allowInsecureHttp === true),
+    apiBaseUrl: baseUrl(options.apiBaseUrl, options.allowInsecureHttp === true, 'apiBaseUrl', DEFAULT_API_BASE_URL),
     fetch: options.fetch,
     timeoutMs: number(options.timeoutMs, 'timeoutMs', 30_000, 1, MAX_TIMER_MS),
     maxRetries: number(options.maxRetries, 'maxRetries', 2, 0, 10, true),

@@ -1,3 +1,4 @@
+import { OAuthValidationError } from './errors.js';
 import type { ResponseHeaders } from './internal/headers.js';
 
 /** The rate-limit window a response reported (`X-RateLimit-*` headers). */
@@ -10,8 +11,9 @@ export interface RateLimit {
   resetAt: Date;
 }
 
-function nonNegativeInteger(value: string | undefined): number | undefined {
+function nonNegativeInteger(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new OAuthValidationError(`headers["${name}"] must be a string.`);
   // Repeated headers arrive comma-joined; the first value is the one the server meant.
   const first = value.split(',')[0].trim();
   if (!/^\d+$/.test(first)) return undefined;
@@ -25,9 +27,10 @@ function nonNegativeInteger(value: string | undefined): number | undefined {
  * mislead a caller that paces itself on it.
  */
 export function parseRateLimit(headers: ResponseHeaders): RateLimit | undefined {
-  const limit = nonNegativeInteger(headers['x-ratelimit-limit']);
-  const remaining = nonNegativeInteger(headers['x-ratelimit-remaining']);
-  const reset = nonNegativeInteger(headers['x-ratelimit-reset']);
+  if (headers === null || typeof headers !== 'object') throw new OAuthValidationError('headers must be an object.');
+  const limit = nonNegativeInteger(headers['x-ratelimit-limit'], 'x-ratelimit-limit');
+  const remaining = nonNegativeInteger(headers['x-ratelimit-remaining'], 'x-ratelimit-remaining');
+  const reset = nonNegativeInteger(headers['x-ratelimit-reset'], 'x-ratelimit-reset');
   if (limit === undefined || remaining === undefined || reset === undefined) return undefined;
   const resetAt = new Date(reset * 1000);
   // Beyond what a Date can hold: as malformed as a non-number.

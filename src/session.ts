@@ -1,3 +1,6 @@
+import { type ApiFetchInput, fetchWithToken } from './api/fetch.js';
+import { apiTransportOf } from './api/transport.js';
+import { withAccessTokenFrom } from './api/with-access-token.js';
 import type { OAuthClient } from './client.js';
 import { OAuthValidationError } from './errors.js';
 import { TokenManager, validateMargin } from './manager.js';
@@ -26,8 +29,12 @@ const KEY = 'session';
 export class TokenSession {
   readonly #store = new MemoryTokenStore();
   readonly #manager: TokenManager;
+  readonly #client: OAuthClient;
 
   constructor(client: OAuthClient, tokens: TokenSet | TokenSetJSON | string, options: SessionOptions = {}) {
+    if (client === null || typeof client !== 'object' || typeof client.refresh !== 'function') {
+      throw new OAuthValidationError('TokenSession needs an OAuthClient.');
+    }
     if (options === null || typeof options !== 'object') {
       throw new OAuthValidationError('Session options must be an object.');
     }
@@ -35,6 +42,7 @@ export class TokenSession {
     if (onTokens !== undefined && typeof onTokens !== 'function') {
       throw new OAuthValidationError('onTokens must be a function.');
     }
+    this.#client = client;
     this.#manager = new TokenManager({
       client,
       store: this.#store,
@@ -68,4 +76,35 @@ export class TokenSession {
   setTokens(tokens: TokenSet | TokenSetJSON | string): Promise<void> {
     return this.#manager.setTokens(KEY, tokens);
   }
+
+  /** The REST API base the client's `apiBaseUrl` names: the only origin this session's token is sent to. */
+  get apiBaseUrl(): string {
+    return apiTransportOf(this.#client).baseUrl;
+  }
+
+  /**
+   * `fetch` for the Dropbox Sign REST API with this grant's token (see docs/calling-the-api.md): a
+   * path resolves against `apiBaseUrl` (`session.fetch('/account')`), `Authorization: Bearer` is
+   * attached after a refresh if one is due, and a 401 invalidates the rejected token and retries
+   * once when the body can be sent again. Refuses (`OAuthValidationError`, code
+   * `OAUTH_FOREIGN_ORIGIN`) any other origin before sending, and never lets the token follow a
+   * redirect to one. Resolves to the API's `Response`, whatever its status.
+   */
+  async fetch(input: ApiFetchInput, init?: RequestInit): Promise<Response> {
+    return fetchWithToken(apiTransportOf(this.#client), this.#source, input, init);
+  }
+
+  /**
+   * Runs `fn(accessToken)` and, if it fails with a 401 (`status`, `statusCode` or
+   * `response.status` of 401), invalidates that token and runs `fn` once more with a fresh one.
+   * For any client library; its other errors pass through unchanged.
+   */
+  withAccessToken<T>(fn: (accessToken: string) => Promise<T> | T): Promise<T> {
+    return withAccessTokenFrom(this.#source, fn);
+  }
+
+  readonly #source = {
+    getAccessToken: () => this.getAccessToken(),
+    invalidate: (rejected: string) => this.invalidate(rejected),
+  };
 }

@@ -1,3 +1,4 @@
+import { OAuthValidationError } from './errors.js';
 import type { TokenSetJSON } from './tokens.js';
 
 /**
@@ -32,28 +33,43 @@ export function sameTokens(a: TokenIdentity | undefined, b: TokenIdentity | unde
   return a !== undefined && b !== undefined && a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
 }
 
+function validKey(key: unknown): string {
+  if (typeof key !== 'string' || key === '') throw new OAuthValidationError('key must be a non-empty string.');
+  return key;
+}
+
+function validTokens(tokens: unknown, name: string): TokenSetJSON {
+  if (tokens === null || typeof tokens !== 'object') {
+    throw new OAuthValidationError(`${name} must be token JSON (an object, as TokenSet.toJSON() returns).`);
+  }
+  return tokens as TokenSetJSON;
+}
+
 /** A `TokenStore` in this process's memory: the default, and right for a single instance. */
 export class MemoryTokenStore implements TokenStore {
   readonly #entries = new Map<string, TokenSetJSON>();
 
   async get(key: string): Promise<TokenSetJSON | undefined> {
-    return this.#entries.get(key);
+    return this.#entries.get(validKey(key));
   }
 
   /** The stored value, synchronously (used by `TokenSession.tokens`). */
   peek(key: string): TokenSetJSON | undefined {
-    return this.#entries.get(key);
+    return this.#entries.get(validKey(key));
   }
 
   async set(key: string, tokens: TokenSetJSON): Promise<void> {
-    this.#entries.set(key, tokens);
+    this.#entries.set(validKey(key), validTokens(tokens, 'tokens'));
   }
 
   async delete(key: string): Promise<void> {
-    this.#entries.delete(key);
+    this.#entries.delete(validKey(key));
   }
 
   async compareAndSet(key: string, expected: TokenSetJSON, next: TokenSetJSON): Promise<boolean> {
+    validKey(key);
+    validTokens(expected, 'expected');
+    validTokens(next, 'next');
     if (!sameTokens(this.#entries.get(key), expected)) return false;
     this.#entries.set(key, next);
     return true;

@@ -3,22 +3,21 @@ import { InvalidResponseError } from './errors.js';
 import type { ResponseHeaders } from './internal/headers.js';
 import { TokenSet } from './tokens.js';
 
-function fail(reason: string, status: number, headers: ResponseHeaders): never {
+function fail(reason: string, status: number, headers: ResponseHeaders, issuedRefreshToken?: string): never {
   // The body itself is never quoted: a malformed token response may still hold a live token.
-  throw new InvalidResponseError(`The token response ${reason}.`, status, headers);
+  const kept = issuedRefreshToken ? '; the new refresh token it carried is kept (issuedRefreshToken())' : '';
+  throw new InvalidResponseError(`The token response ${reason}${kept}.`, status, headers, issuedRefreshToken);
 }
 
 /** A century: anything longer is not a token lifetime, and past ~270,000 years not even a Date. */
 export const MAX_EXPIRES_IN_SECONDS = 100 * 365 * 24 * 60 * 60;
 
-function readExpiresIn(value: unknown, status: number, headers: ResponseHeaders): number | undefined {
+function readExpiresIn(value: unknown, reject: (reason: string) => never): number | undefined {
   if (value === undefined || value === null) return undefined;
   // The spec says integer seconds; a numeric string is tolerated, anything else is not a lifetime.
   const seconds = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-    fail('has a non-numeric "expires_in"', status, headers);
-  }
-  if (seconds > MAX_EXPIRES_IN_SECONDS) fail('has an out-of-range "expires_in"', status, headers);
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) reject('has a non-numeric "expires_in"');
+  if (seconds > MAX_EXPIRES_IN_SECONDS) reject('has an out-of-range "expires_in"');
   return seconds;
 }
 
@@ -41,14 +40,18 @@ export function tokenSetFromResponse(
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) fail('is not a JSON object', status, headers);
   const raw = json as Record<string, unknown>;
+  // From here on a failure carries any refresh token the server issued: with rotation, it may be
+  // the only valid one left, so it must not be dropped with the rest of the response.
+  const issued = typeof raw.refresh_token === 'string' && raw.refresh_token !== '' ? raw.refresh_token : undefined;
+  const reject: (reason: string) => never = (reason) => fail(reason, status, headers, issued);
   const model = OAuthTokenResponseFromJSON(raw);
-  if (typeof model.accessToken !== 'string' || model.accessToken === '') fail('lacks "access_token"', status, headers);
+  if (typeof model.accessToken !== 'string' || model.accessToken === '') reject('lacks "access_token"');
   const optionalText = (name: string, value: unknown): string | undefined => {
     if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string') fail(`has a non-string "${name}"`, status, headers);
+    if (typeof value !== 'string') reject(`has a non-string "${name}"`);
     return value;
   };
-  const expiresIn = readExpiresIn(raw.expires_in, status, headers);
+  const expiresIn = readExpiresIn(raw.expires_in, reject);
   const state = raw.state === null ? null : optionalText('state', model.state);
   return new TokenSet({
     accessToken: model.accessToken,

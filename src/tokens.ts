@@ -1,6 +1,8 @@
-import { inspect } from 'node:util';
-import { OAuthValidationError } from './errors.js';
+import { inspect, types } from 'node:util';
+import { InvalidResponseError, OAuthValidationError } from './errors.js';
 import { maskToken } from './internal/redact.js';
+// A cycle, harmless: each module uses the other only inside functions, never while loading.
+import { tokenSetFromResponse } from './token-response.js';
 
 /** The JSON form of a `TokenSet`: what `JSON.stringify(tokens)` writes and `TokenSet.fromJSON` reads. */
 export interface TokenSetJSON {
@@ -22,6 +24,38 @@ export interface TokenSetInit {
   state?: string | null;
 }
 
+function invalid(field: string, rule: string): never {
+  throw new OAuthValidationError(`TokenSet ${field} must be ${rule}.`);
+}
+
+/** Checks what a `TokenSet` is built from, so a bad value fails here, named, not later as a TypeError or RangeError. */
+function validateInit(init: unknown): void {
+  if (init === null || typeof init !== 'object') invalid('init', 'an object ({ accessToken, … })');
+  const { accessToken, refreshToken, tokenType, expiresIn, expiresAt, state } = init as Record<string, unknown>;
+  if (typeof accessToken !== 'string' || accessToken === '') invalid('accessToken', 'a non-empty string');
+  const optionalText = (value: unknown, field: string) => {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      invalid(field, 'a non-empty string when given');
+    }
+  };
+  optionalText(refreshToken, 'refreshToken');
+  optionalText(tokenType, 'tokenType');
+  if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0)) {
+    invalid('expiresIn', 'a non-negative finite number of seconds when given');
+  }
+  // types.isDate, not instanceof: a Date from another realm (a vm, a worker's message) is a Date too.
+  if (expiresAt !== undefined && (!types.isDate(expiresAt) || Number.isNaN((expiresAt as Date).getTime()))) {
+    invalid('expiresAt', 'a valid Date when given (use TokenSet.fromJSON for an ISO string)');
+  }
+  if (state !== undefined && state !== null && typeof state !== 'string') invalid('state', 'a string or null');
+}
+
+function requireFinite(value: unknown, name: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new OAuthValidationError(`${name} must be a finite number.`);
+  }
+}
+
 /**
  * Tokens for one grant. Prints redacted (`console.log`, `util.inspect`, `String()`), but
  * `JSON.stringify` keeps every value so it can be stored; `TokenSet.fromJSON` reads it back.
@@ -37,7 +71,9 @@ export class TokenSet {
   /** The `state` echoed by a code exchange; absent after a refresh. */
   readonly state: string | null | undefined;
 
+  /** Throws `OAuthValidationError`, naming the field, for a value that is not what its type says. */
   constructor(init: TokenSetInit) {
+    validateInit(init);
     this.accessToken = init.accessToken;
     this.refreshToken = init.refreshToken;
     this.tokenType = init.tokenType ?? 'Bearer';
@@ -52,6 +88,8 @@ export class TokenSet {
    * known expiry is never reported expired: only the API's 401 can tell (see `invalidate()`).
    */
   isExpired(marginSeconds = 0, now: number = Date.now()): boolean {
+    requireFinite(marginSeconds, 'marginSeconds');
+    requireFinite(now, 'now');
     if (this.expiresAt === undefined) return false;
     return this.expiresAt.getTime() - marginSeconds * 1000 <= now;
   }
@@ -80,6 +118,28 @@ export class TokenSet {
       expiresAt: this.expiresAt,
       state: this.state,
     };
+  }
+
+  /**
+   * Reads the `oauth_data` that `POST /v3/account/create` answers when called with your app's
+   * `client_id` and `client_secret` (pass that object or the whole response). `receivedAt` (ms since
+   * the epoch, default now) anchors `expires_in`. Caveat: these tokens work only once the new user
+   * has confirmed their account by email; until then the API answers 401, so keep the refresh token.
+   * Throws `OAuthValidationError` when the data has no usable access token.
+   */
+  static fromOAuthData(data: unknown, receivedAt: number = Date.now()): TokenSet {
+    const holder = data as { oauth_data?: unknown } | null;
+    const oauthData =
+      holder !== null && typeof holder === 'object' && 'oauth_data' in holder ? holder.oauth_data : data;
+    if (oauthData === null || typeof oauthData !== 'object' || Array.isArray(oauthData)) {
+      throw new OAuthValidationError('oauth_data must be an object (from POST /v3/account/create).');
+    }
+    try {
+      return tokenSetFromResponse(JSON.stringify(oauthData), 200, {}, receivedAt);
+    } catch (error) {
+      if (!(error instanceof InvalidResponseError)) throw error;
+      throw new OAuthValidationError(error.message.replace('The token response', 'oauth_data'));
+    }
   }
 
   /** Reads a `TokenSet` back from its JSON form (an object or a JSON string). */
@@ -125,7 +185,7 @@ export class TokenSet {
     return new TokenSet({
       accessToken: text('accessToken', true) as string,
       refreshToken: text('refreshToken', false) || undefined,
-      tokenType: text('tokenType', false),
+      tokenType: text('tokenType', false) || undefined,
       expiresIn: typeof expiresIn === 'number' ? expiresIn : undefined,
       expiresAt,
       state: state as string | null | undefined,

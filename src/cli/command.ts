@@ -18,7 +18,9 @@ export interface Command {
   /** The whole `--help` text. */
   help: string;
   options: OptionSpec;
-  run(values: OptionValues, io: CliIo, context: CommandContext): Promise<number>;
+  /** How many words it takes besides its flags (`call GET /account`: 2). Default 0. */
+  positionals?: number;
+  run(values: OptionValues, io: CliIo, context: CommandContext, positionals: string[]): Promise<number>;
 }
 
 /** The value of a string flag, or undefined. */

@@ -54,6 +54,7 @@ export async function runDemo(io: CliIo): Promise<number> {
       clientId: server.clientId,
       clientSecret: server.clientSecret,
       baseUrl: server.url,
+      apiBaseUrl: server.apiBaseUrl,
       allowInsecureHttp: true,
       now,
     });
@@ -114,6 +115,23 @@ export async function runDemo(io: CliIo): Promise<number> {
       line('8. Forged state', `${error.name} (${error.code}): refused before any request`);
     }
 
+    const account = await session.fetch('/account');
+    const { email_address: email } = ((await account.json()) as { account: { email_address: string } }).account;
+    line('9. Call the API', `session.fetch('/account') → GET /v3/account ${account.status}: ${email}`);
+    const rejected = await session.getAccessToken();
+    server.expireAccessToken(rejected);
+    line('   server', `expires ${maskToken(rejected)} early: the API will say 401 though the clock says fresh`);
+    const refreshesBefore = server.requests.oauthTokenRefresh;
+    const retried = await session.fetch('/account');
+    const statuses = server
+      .apiCalls()
+      .slice(-2)
+      .map((call) => (call.auth === 'active' ? 200 : 401));
+    line(
+      '   session',
+      `GET /v3/account → ${statuses[0]} → refresh (${server.requests.oauthTokenRefresh - refreshesBefore}) → retry → ${retried.status} with ${maskToken(await session.getAccessToken())}`,
+    );
+
     const counts = server.requests;
     io.stdout.write(
       `\nThe mock server saw: authorize ${counts.authorize}, oauthTokenGenerate ${counts.oauthTokenGenerate}, oauthTokenRefresh ${counts.oauthTokenRefresh}.\n`,
@@ -135,7 +153,8 @@ export const demoCommand: Command = {
 Starts the mock server on a free loopback port and walks the OAuth flow with the real client:
 authorize URL, simulated consent, code exchange with the state check, a session refreshing
 after a simulated expiry, a transient 429, a reused code and a forged state failing with their
-typed errors. Needs no network and no credentials; secrets are masked in the transcript.`,
+typed errors, then a REST API call through session.fetch that survives a 401 (refresh, one
+retry). Needs no network and no credentials; secrets are masked in the transcript.`,
   options: {},
   run: (_values, io) => runDemo(io),
 };

@@ -1,5 +1,5 @@
 import { OAuthApiError, OAuthError } from '../errors.js';
-import { scrub } from '../internal/redact.js';
+import { boundedServerText, MAX_MESSAGE_LENGTH, oneLine } from '../internal/text.js';
 
 /** Where a command writes and what it reads: the process's streams, or test doubles. */
 export interface CliIo {
@@ -47,19 +47,12 @@ export function describeFailure(
   } else if (error instanceof OAuthError) {
     message = `${error.message} [${error.code}]`;
   } else if (error instanceof Error) {
-    message = `unexpected ${error.name}: ${error.message}`;
+    message = `unexpected ${String(error.name)}: ${String(error.message)}`;
   } else {
     message = `unexpected failure: ${String(error)}`;
   }
   const prefix = command ? `hellosign-oauth ${command}` : 'hellosign-oauth';
-  const line = `${prefix}: ${scrub(message, secrets)}`.replace(/\s*[\r\n]+\s*/g, ' ');
-  return { line: withoutControlCharacters(line), exitCode };
-}
-
-/** Server and callback text reaches the terminal: no escape sequence may ride along. */
-function withoutControlCharacters(line: string): string {
-  return Array.from(line, (char) => {
-    const code = char.charCodeAt(0);
-    return code < 0x20 || code === 0x7f ? ' ' : char;
-  }).join('');
+  // Cut (and scrub) first, then fold onto one line: a server's text may be a megabyte of spaces.
+  // Folding also turns control characters into spaces, so no escape sequence reaches the terminal.
+  return { line: oneLine(`${prefix}: ${boundedServerText(message, secrets, MAX_MESSAGE_LENGTH)}`), exitCode };
 }

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { VERSION } from '../version.js';
+import { callCommand } from './call.js';
 import type { Command, CommandContext, OptionSpec } from './command.js';
 import { demoCommand } from './demo.js';
-import { type CliIo, describeFailure, EXIT } from './io.js';
+import { type CliIo, describeFailure, EXIT, UsageError } from './io.js';
 import { loginCommand } from './login.js';
 import { mockServerCommand } from './mock-server-command.js';
 import { authorizeUrlCommand, exchangeCommand, refreshCommand } from './token-commands.js';
@@ -14,6 +15,7 @@ const COMMANDS: readonly Command[] = [
   exchangeCommand,
   refreshCommand,
   loginCommand,
+  callCommand,
   mockServerCommand,
   demoCommand,
 ];
@@ -86,20 +88,26 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const context: CommandContext = { secrets: [] };
   const args = attachStringValues(rest, command.options);
+  // A command's own words (`call GET /account`) are not secrets: scrubbing them would garble its errors.
+  let words: string[] = [];
   try {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args,
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: (command.positionals ?? 0) > 0,
     });
     if (values.help) {
       io.stdout.write(`${command.help}\n`);
       return EXIT.ok;
     }
-    return await command.run(values, io, context);
+    words = positionals;
+    if (positionals.length !== (command.positionals ?? 0)) {
+      throw new UsageError(`${command.name} takes ${command.positionals} arguments, got ${positionals.length}.`);
+    }
+    return await command.run(values, io, context, positionals);
   } catch (error) {
-    const secrets = [...context.secrets, ...flagValues(args)];
+    const secrets = [...context.secrets, ...flagValues(args).filter((value) => !words.includes(value))];
     const { line, exitCode } = describeFailure(error, command.name, secrets);
     io.stderr.write(`${line}\n`);
     return exitCode;

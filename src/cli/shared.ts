@@ -44,6 +44,8 @@ export async function createClient(
     overrides.clientSecret = 'not-needed-for-the-authorize-url';
   }
   if (baseUrl !== undefined) overrides.baseUrl = baseUrl;
+  const apiBaseUrl = text(values, 'api-base-url');
+  if (apiBaseUrl !== undefined) overrides.apiBaseUrl = apiBaseUrl;
   if (values['allow-insecure-http'] === true) overrides.allowInsecureHttp = true;
   else if ((baseUrl ?? io.env[ENV.baseUrl] ?? '').startsWith('http:')) {
     throw new UsageError('An http:// base URL needs --allow-insecure-http (loopback hosts only).');
@@ -60,6 +62,11 @@ export function required(values: OptionValues, name: string): string {
 
 /** Writes tokens as JSON on stdout, every field present (null when unknown). */
 export function printTokens(io: CliIo, tokens: TokenSet): void {
+  io.stdout.write(tokensFileText(tokens));
+}
+
+/** Tokens as the CLI prints and stores them: indented JSON, every field present (null when unknown). */
+export function tokensFileText(tokens: TokenSet): string {
   const json = tokens.toJSON();
   const out = {
     accessToken: json.accessToken,
@@ -69,5 +76,5 @@ export function printTokens(io: CliIo, tokens: TokenSet): void {
     expiresAt: json.expiresAt ?? null,
     state: json.state ?? null,
   };
-  io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  return `${JSON.stringify(out, null, 2)}\n`;
 }

@@ -1,5 +1,6 @@
 import type { Agent, IncomingMessage } from 'node:http';
 import type { FetchInit, FetchLike, FetchResponseLike } from '../transport.js';
+import { KEEP_ALIVE_AGENT_OPTIONS } from './keep-alive.js';
 
 let cached: Promise<FetchLike> | undefined;
 
@@ -90,7 +91,7 @@ function request(
  */
 export function defaultFetch(): Promise<FetchLike> {
   cached ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
-    const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+    const agents = { http: new http.Agent(KEEP_ALIVE_AGENT_OPTIONS), https: new https.Agent(KEEP_ALIVE_AGENT_OPTIONS) };
     const modules = [http, https as unknown as typeof import('node:http')];
     return (url, init) => request(url, init, agents, modules);
   });

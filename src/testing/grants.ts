@@ -18,7 +18,13 @@ interface CodeRecord {
 interface AccessRecord {
   clientId: string;
   expiresAt: number;
+  /** The grant (consent) this token belongs to; it survives refreshes and rotations. */
+  grant: string;
+  revoked?: boolean;
 }
+
+/** What the REST API would make of an access token. */
+export type AccessTokenStatus = 'active' | 'unknown' | 'expired' | 'revoked';
 
 export interface GrantPolicy {
   now: () => number;
@@ -43,6 +49,8 @@ export class GrantStore {
   readonly #access = new Map<string, AccessRecord>();
   /** Refresh token → client id. */
   readonly #refresh = new Map<string, string>();
+  /** Refresh token → the grant it belongs to. */
+  readonly #grantOf = new Map<string, string>();
   readonly #policy: GrantPolicy;
 
   constructor(policy: GrantPolicy) {
@@ -70,33 +78,59 @@ export class GrantStore {
   refresh(refreshToken: string, clientId: string | undefined): MockTokenResponse | undefined {
     const owner = this.#refresh.get(refreshToken);
     if (owner === undefined || (clientId !== undefined && owner !== clientId)) return undefined;
+    const grant = this.#grantOf.get(refreshToken) as string;
     if (!this.#policy.rotateRefreshTokens) {
-      return { ...this.#accessToken(owner), refresh_token: refreshToken };
+      return { ...this.#accessToken(owner, grant), refresh_token: refreshToken };
     }
     this.#refresh.delete(refreshToken);
-    return this.issueTokens(owner);
+    this.#grantOf.delete(refreshToken);
+    return this.issueTokens(owner, grant);
   }
 
-  /** A new grant: an access token and a refresh token. */
-  issueTokens(clientId: string): MockTokenResponse {
+  /** A new grant (or, with `grant`, a rotation of one): an access token and a refresh token. */
+  issueTokens(clientId: string, grant: string = token(12)): MockTokenResponse {
     const refreshToken = token(32);
     this.#refresh.set(refreshToken, clientId);
-    return { ...this.#accessToken(clientId), refresh_token: refreshToken };
+    this.#grantOf.set(refreshToken, grant);
+    return { ...this.#accessToken(clientId, grant), refresh_token: refreshToken };
   }
 
   revokeRefreshToken(refreshToken: string): boolean {
+    this.#grantOf.delete(refreshToken);
     return this.#refresh.delete(refreshToken);
   }
 
-  isAccessTokenActive(accessToken: string): boolean {
+  /** The access token's standing and its grant, as the REST API checks it on every call. */
+  accessTokenStatus(accessToken: string): { status: AccessTokenStatus; grant?: string } {
     const record = this.#access.get(accessToken);
-    return record !== undefined && record.expiresAt > this.#policy.now();
+    if (!record) return { status: 'unknown' };
+    if (record.revoked) return { status: 'revoked', grant: record.grant };
+    if (record.expiresAt <= this.#policy.now()) return { status: 'expired', grant: record.grant };
+    return { status: 'active', grant: record.grant };
   }
 
-  #accessToken(clientId: string): Omit<MockTokenResponse, 'refresh_token'> {
+  /** Ends an access token now, whatever its `expires_in` said; false when it is unknown. */
+  expireAccessToken(accessToken: string): boolean {
+    const record = this.#access.get(accessToken);
+    if (record) record.expiresAt = Math.min(record.expiresAt, this.#policy.now());
+    return record !== undefined;
+  }
+
+  /** Revokes an access token (its refresh token still works); false when it is unknown. */
+  revokeAccessToken(accessToken: string): boolean {
+    const record = this.#access.get(accessToken);
+    if (record) record.revoked = true;
+    return record !== undefined;
+  }
+
+  isAccessTokenActive(accessToken: string): boolean {
+    return this.accessTokenStatus(accessToken).status === 'active';
+  }
+
+  #accessToken(clientId: string, grant: string): Omit<MockTokenResponse, 'refresh_token'> {
     const accessToken = token(32);
     const ttl = this.#policy.accessTokenTtlSeconds;
-    this.#access.set(accessToken, { clientId, expiresAt: this.#policy.now() + ttl * 1000 });
+    this.#access.set(accessToken, { clientId, grant, expiresAt: this.#policy.now() + ttl * 1000 });
     return { access_token: accessToken, token_type: 'Bearer', expires_in: ttl };
   }
 }

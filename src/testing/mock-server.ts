@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { ApiEndpoints, type MockApiControls } from './api-endpoints.js';
 import { type ConsentMode, createAuthorizeEndpoint } from './consent-page.js';
 import { type Fault, FaultQueue, type MockOperation } from './faults.js';
 import { type CodeRejection, GrantStore, type MockTokenResponse } from './grants.js';
@@ -42,7 +43,7 @@ export interface MockServerOptions {
   now?: () => number;
 }
 
-export interface MockServer {
+export interface MockServer extends MockApiControls {
   /** `http://127.0.0.1:<port>`: pass it as the client's `baseUrl` (with `allowInsecureHttp: true`). */
   readonly url: string;
   readonly port: number;
@@ -106,8 +107,9 @@ function retryAfterHeader(value: number | string | undefined, fallback?: number)
 /**
  * Starts a local Dropbox Sign OAuth server that follows `openapi.yaml`: `GET /oauth/authorize`
  * consents (at once, or on a consent page with `consent: 'page'`) and redirects with a code,
- * `POST /oauth/token` exchanges it (once), and `POST /oauth/token?refresh` refreshes. Faults can
- * be staged with `inject`. For tests and demos only.
+ * `POST /oauth/token` exchanges it (once), and `POST /oauth/token?refresh` refreshes;
+ * `GET /v3/account` answers the grant's account behind bearer auth (see `MockApiControls`).
+ * Faults can be staged with `inject`. For tests and demos only.
  */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   validateMockServerOptions(options);
@@ -127,6 +129,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   );
   const refreshRequiresCredentials = options.refreshRequiresClientCredentials !== false;
   const faults = new FaultQueue();
+  const api = new ApiEndpoints(grants);
   const counts: Record<MockOperation, number> = { authorize: 0, oauthTokenGenerate: 0, oauthTokenRefresh: 0, other: 0 };
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -269,6 +272,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     if (fault && (await applyFault(fault, req, res))) return;
     if (operation === 'authorize') return authorize(req, res, requestUrl.searchParams);
     if (operation !== 'other') return token(req, res, operation);
+    if (api.handles(requestUrl.pathname)) return api.handle(req, res, requestUrl);
     if (requestUrl.pathname === new URL(redirectUri).pathname && req.method === 'GET') {
       sendHtml(res, 200, '<!doctype html><p>The mock server received the OAuth callback. Return to your app.</p>');
       return;
@@ -316,6 +320,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     issueTokens: () => grants.issueTokens(clientId),
     isAccessTokenActive: (accessToken) => grants.isAccessTokenActive(accessToken),
     revokeRefreshToken: (refreshToken) => grants.revokeRefreshToken(refreshToken),
+    ...api.controls(url),
     close() {
       closing ??= new Promise<void>((resolve) => {
         faults.clear();

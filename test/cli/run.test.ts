@@ -346,11 +346,13 @@ describe('demo', () => {
       '4. Exchange',
       '5. Session',
       '7. Reused code',
+      '9. Call the API',
     ]) {
       expect(result.stdout).toContain(step);
     }
     expect(result.stdout).toContain('BadRequestError 400 invalid_grant');
     expect(result.stdout).toContain('(refreshed: POST /oauth/token?refresh)');
+    expect(result.stdout).toMatch(/GET \/v3\/account → 401 → refresh \(1\) → retry → 200/);
     expect(result.stdout).not.toContain('demo-client-secret');
     // Tokens are 43 characters of base64url; only masked prefixes may appear.
     expect(result.stdout).not.toMatch(/[A-Za-z0-9_-]{30,}/);

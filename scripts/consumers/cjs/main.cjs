@@ -42,6 +42,16 @@ async function main() {
       () => require('hellosign-oauth/redis'),
       (error) => error.code === 'MODULE_NOT_FOUND' && /'redis'/.test(error.message),
     );
+    assert.throws(
+      () => require('hellosign-oauth/postgres'),
+      (error) => error.code === 'MODULE_NOT_FOUND' && /'pg'/.test(error.message),
+    );
+    const { encryptedStore } = require('hellosign-oauth/encryption');
+    const inner = new (require('hellosign-oauth').MemoryTokenStore)();
+    const encrypted = encryptedStore(inner, { keys: { k1: Buffer.alloc(32, 1) }, currentKeyId: 'k1' });
+    await encrypted.set('user', { accessToken: 'cjs-access', tokenType: 'Bearer' });
+    assert.equal((await encrypted.get('user')).accessToken, 'cjs-access');
+    assert.doesNotMatch(JSON.stringify(inner.peek('user')), /cjs-access/);
     assert.equal(typeof require('hellosign-oauth/testing').startMockServer, 'function');
     assert.deepEqual(server.requests[1].body, {
       grant_type: 'refresh_token',

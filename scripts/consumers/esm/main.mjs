@@ -17,6 +17,7 @@ import { startTokenServer } from './token-server.cjs';
 const require = createRequire(import.meta.url);
 const loaded = (name) => Object.keys(require.cache).some((path) => path.includes(`/node_modules/${name}/`));
 assert.equal(loaded('@redis/client'), false, 'only hellosign-oauth/redis loads redis');
+assert.equal(loaded('pg'), false, 'only hellosign-oauth/postgres loads pg');
 
 const packageJson = require('hellosign-oauth/package.json');
 assert.equal(VERSION, packageJson.version);
@@ -82,4 +83,44 @@ try {
 // hellosign-oauth/redis shares the main entry's classes: its errors are the same OAuthError.
 const { RedisTokenStore } = await import('hellosign-oauth/redis');
 assert.throws(() => new RedisTokenStore({ client: {} }), OAuthValidationError);
-console.log('esm consumer: exchange and refresh ok (own server and hellosign-oauth/testing), redis subpath loads');
+
+// hellosign-oauth/postgres loads pg (an optional peer, installed here) and shares the error classes.
+const { PostgresTokenStore, postgresSchemaSql } = await import('hellosign-oauth/postgres');
+assert.throws(() => new PostgresTokenStore({ connectionString: 'mysql://x' }), OAuthValidationError);
+assert.match(postgresSchemaSql(), /CREATE TABLE IF NOT EXISTS "hellosign_oauth_grants"/);
+
+// hellosign-oauth/encryption over the main entry's MemoryTokenStore, checked by the conformance kit.
+const { encryptedStore } = await import('hellosign-oauth/encryption');
+const { storeConformanceChecks } = await import('hellosign-oauth/testing');
+const { MemoryTokenStore } = await import('hellosign-oauth');
+const keys = { k1: Buffer.alloc(32, 7) };
+for (const check of storeConformanceChecks(() =>
+  encryptedStore(new MemoryTokenStore(), { keys, currentKeyId: 'k1' }),
+)) {
+  await check.run();
+}
+// hellosign-oauth/dropbox-sign loads without the optional @dropbox/sign peer (it imports none of
+// it), and a session calls the mock server's REST API with its token.
+const { dropboxSignInterceptor } = await import('hellosign-oauth/dropbox-sign');
+const api = await startMockServer();
+try {
+  const apiClient = new OAuthClient({
+    clientId: api.clientId,
+    clientSecret: api.clientSecret,
+    baseUrl: api.url,
+    apiBaseUrl: api.apiBaseUrl,
+    allowInsecureHttp: true,
+  });
+  const session = apiClient.session(
+    TokenSet.fromJSON({ accessToken: api.issueTokens().access_token, tokenType: 'Bearer' }),
+  );
+  assert.equal((await session.fetch('/account')).status, 200);
+  const sdkRequest = { url: `${api.apiBaseUrl}/account`, headers: {} };
+  await dropboxSignInterceptor(session)(sdkRequest);
+  assert.match(sdkRequest.headers.Authorization, /^Bearer /);
+} finally {
+  await api.close();
+}
+console.log(
+  'esm consumer: exchange and refresh ok (own server and hellosign-oauth/testing), redis and postgres subpaths load, encrypted store conforms, session.fetch and dropbox-sign ok',
+);

@@ -8,14 +8,23 @@ import {
   type OAuthClientOptions,
   OAuthError,
   type RateLimit,
+  TokenManager,
   type TokenResponse,
   TokenSet,
   type TokenSetJSON,
   type TokenStore,
   VERSION,
 } from 'hellosign-oauth';
+import { type DropboxSignInterceptor, dropboxSignInterceptor } from 'hellosign-oauth/dropbox-sign';
+import { type EncryptedTokenStore, encryptedStore } from 'hellosign-oauth/encryption';
+import { PostgresTokenStore, type PostgresTokenStoreOptions } from 'hellosign-oauth/postgres';
 import { RedisTokenStore, type RedisTokenStoreOptions } from 'hellosign-oauth/redis';
-import { type MockServer, startMockServer } from 'hellosign-oauth/testing';
+import {
+  type MockServer,
+  type StoreConformanceCheck,
+  startMockServer,
+  storeConformanceChecks,
+} from 'hellosign-oauth/testing';
 import { startTokenServer } from './token-server.cjs';
 
 // Never called: compile-time checks that misuse is rejected.
@@ -27,6 +36,23 @@ export function rejectedAtCompileTime(tokens: TokenSet): void {
   const redisOptions: RedisTokenStoreOptions = { url: 'redis://127.0.0.1:6379', keyPrefix: 'app:' };
   const shared: TokenStore = new RedisTokenStore(redisOptions);
   void shared;
+  const postgresOptions: PostgresTokenStoreOptions = { connectionString: 'postgres://app@db/app', table: 'grants' };
+  const encrypted: EncryptedTokenStore = encryptedStore(new PostgresTokenStore(postgresOptions), {
+    keys: { k1: 'base64-key' },
+    currentKeyId: 'k1',
+  });
+  void encrypted.rotate();
+  const checks: StoreConformanceCheck[] = storeConformanceChecks(() => encrypted, { requires: ['compareAndSet'] });
+  void checks;
+  // @ts-expect-error encryptedStore needs the current key id
+  encryptedStore(store, { keys: {} });
+  const session = new OAuthClient({ clientId: 'a', clientSecret: 'b' }).session(tokens);
+  const interceptor: DropboxSignInterceptor = dropboxSignInterceptor(session);
+  void interceptor;
+  const response: Promise<Response> = session.fetch('/account', { method: 'GET' });
+  void response;
+  // @ts-expect-error a manager's interceptor needs the grant's key
+  dropboxSignInterceptor(new TokenManager({ client: new OAuthClient({ clientId: 'a', clientSecret: 'b' }) }));
   // @ts-expect-error exchangeCode needs the callback's state
   void new OAuthClient({ clientId: 'a', clientSecret: 'b' }).exchangeCode({ code: 'c' });
 }

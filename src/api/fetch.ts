@@ -1,0 +1,172 @@
+import { OAuthConnectionError, OAuthValidationError } from '../errors.js';
+import { isReplayableBody } from './request-body.js';
+import type { ApiRequestInit, ApiTransport } from './transport.js';
+
+/** What `fetch` and `withAccessToken` need from a session or a manager's grant. */
+export interface AccessTokenSource {
+  getAccessToken(): Promise<string>;
+  invalidate(rejectedAccessToken: string): void;
+}
+
+/** What `session.fetch` takes first: a path relative to `apiBaseUrl`, an absolute URL, or a `Request`. */
+export type ApiFetchInput = string | URL | Request;
+
+/** Fetch's own limit (WHATWG Fetch, HTTP-redirect fetch, step 5). */
+const MAX_REDIRECTS = 20;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Headers that describe a body; dropped with it when a redirect turns the request into a GET. */
+const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
+const ABSOLUTE = /^[a-z][a-z\d+.-]*:/i;
+
+interface PreparedRequest {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: BodyInit | null | undefined;
+  signal: AbortSignal | null | undefined;
+  redirect: RequestRedirect;
+  replayable: boolean;
+  rest: RequestInit;
+}
+
+function resolveUrl(transport: ApiTransport, input: string | URL): URL {
+  if (input instanceof URL) return new URL(input.href);
+  if (ABSOLUTE.test(input)) {
+    try {
+      return new URL(input);
+    } catch {
+      throw new OAuthValidationError('The URL is not valid.');
+    }
+  }
+  // Joined, not resolved: `new URL('/account', base)` would drop the base's `/v3`.
+  try {
+    return new URL(`${transport.baseUrl}${input.startsWith('/') ? '' : '/'}${input}`);
+  } catch {
+    throw new OAuthValidationError('The path is not a valid URL path.');
+  }
+}
+
+function prepare(transport: ApiTransport, input: ApiFetchInput, init: RequestInit | undefined): PreparedRequest {
+  if (init !== undefined && (init === null || typeof init !== 'object')) {
+    throw new OAuthValidationError('init must be an object when given.');
+  }
+  const isRequest = input instanceof Request;
+  if (!isRequest && typeof input !== 'string' && !(input instanceof URL)) {
+    throw new OAuthValidationError('fetch needs a path, a URL or a Request.');
+  }
+  const url = resolveUrl(transport, isRequest ? input.url : input);
+  if (url.origin !== transport.origin) {
+    throw new OAuthValidationError(
+      `Refusing to send the access token to ${url.origin}: API calls go to ${transport.origin} only (apiBaseUrl).`,
+      'OAUTH_FOREIGN_ORIGIN',
+    );
+  }
+  const { method, headers, body, signal, redirect, ...rest } = init ?? {};
+  let merged: Headers;
+  try {
+    merged = new Headers(headers ?? (isRequest ? input.headers : undefined));
+  } catch {
+    throw new OAuthValidationError('init.headers is not a valid set of headers.');
+  }
+  const chosenBody = body !== undefined ? body : isRequest ? input.body : undefined;
+  return {
+    url,
+    method: (method ?? (isRequest ? input.method : 'GET')).toUpperCase(),
+    headers: merged,
+    body: chosenBody,
+    signal: signal !== undefined ? signal : isRequest ? input.signal : undefined,
+    redirect: redirect ?? (isRequest ? input.redirect : 'follow'),
+    replayable: isReplayableBody(chosenBody),
+    rest,
+  };
+}
+
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => undefined);
+}
+
+interface Sent {
+  response: Response;
+  /** False once a redirect left the API's origin: a 401 from there says nothing about the token. */
+  carriedToken: boolean;
+}
+
+/**
+ * Sends the request and follows redirects the way Fetch does, except that the token is attached
+ * only while the request is at the API's origin: once a redirect leaves it, the header is gone
+ * for good (as browsers drop `Authorization` on a cross-origin redirect).
+ */
+async function sendFollowingRedirects(transport: ApiTransport, request: PreparedRequest, token: string): Promise<Sent> {
+  let { url, method, body } = request;
+  // The caller's headers serve the first hop as they are (the token is set on every send); a
+  // redirect that drops headers works on a copy, so a retry after a 401 starts from the originals.
+  let headers = request.headers;
+  let carriedToken = true;
+  for (let hop = 0; ; hop++) {
+    if (carriedToken) headers.set('authorization', `Bearer ${token}`);
+    else headers.delete('authorization');
+    const init: ApiRequestInit = { ...request.rest, method, headers, body, signal: request.signal };
+    if (body instanceof ReadableStream) init.duplex = 'half';
+    transport.logger?.debug?.('hellosign-oauth: api request', { method, path: url.pathname, hop });
+    const response = await transport.send(url, init, token);
+    transport.logger?.debug?.('hellosign-oauth: api response', { method, path: url.pathname, status: response.status });
+    const location = response.headers.get('location');
+    if (!REDIRECT_STATUSES.has(response.status) || location === null || request.redirect === 'manual') {
+      return { response, carriedToken };
+    }
+    if (request.redirect === 'error' || hop >= MAX_REDIRECTS) {
+      discard(response);
+      throw new OAuthConnectionError(
+        request.redirect === 'error' ? 'The API answered a redirect and redirect is "error".' : 'Too many redirects.',
+        { code: 'OAUTH_REDIRECT' },
+      );
+    }
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      return { response, carriedToken };
+    }
+    if (next.protocol !== 'https:' && next.protocol !== 'http:') return { response, carriedToken };
+    if (headers === request.headers) headers = new Headers(headers);
+    const status = response.status;
+    if (((status === 301 || status === 302) && method === 'POST') || (status === 303 && method !== 'HEAD')) {
+      method = 'GET';
+      body = undefined;
+      for (const name of BODY_HEADERS) headers.delete(name);
+    } else if (body !== undefined && body !== null && !request.replayable) {
+      // A stream was consumed by the first send: hand the redirect to the caller.
+      return { response, carriedToken };
+    }
+    if (next.origin !== transport.origin) carriedToken = false;
+    discard(response);
+    url = next;
+  }
+}
+
+/**
+ * `fetch` with the grant's access token: refuses other origins before sending, refreshes first
+ * when needed, and after a 401 invalidates the rejected token and retries once, only when the
+ * body can be sent again. Anything else, a second 401 included, is the caller's response.
+ */
+export async function fetchWithToken(
+  transport: ApiTransport,
+  source: AccessTokenSource,
+  input: ApiFetchInput,
+  init?: RequestInit,
+): Promise<Response> {
+  const request = prepare(transport, input, init);
+  const token = await source.getAccessToken();
+  const first = await sendFollowingRedirects(transport, request, token);
+  if (first.response.status !== 401 || !first.carriedToken) return first.response;
+  // Reported even when the body cannot be replayed: the next call then starts with a fresh token.
+  source.invalidate(token);
+  if (!request.replayable) return first.response;
+  discard(first.response);
+  transport.logger?.warn?.('hellosign-oauth: the API rejected the access token; refreshing and retrying once', {
+    method: request.method,
+    path: request.url.pathname,
+  });
+  const fresh = await source.getAccessToken();
+  return (await sendFollowingRedirects(transport, request, fresh)).response;
+}

@@ -1,0 +1,8 @@
+/**
+ * `hellosign-oauth/postgres`: a `TokenStore` in PostgreSQL for services that run several
+ * instances. Needs the optional peer dependency `pg` (node-postgres 8); the main entry never loads it.
+ */
+export type { PostgresPoolClientLike, PostgresPoolLike, PostgresQueryResult } from './connection.js';
+export { PostgresLockTimeoutError, PostgresStoreError } from './errors.js';
+export { DEFAULT_TABLE, postgresSchemaSql } from './schema.js';
+export { PostgresTokenStore, type PostgresTokenStoreOptions } from './store.js';

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OAuthValidationError, TokenSet } from '../../src/index.js';
+
+const created = JSON.parse(
+  readFileSync(join(__dirname, '..', 'fixtures', 'account-create-oauth-response.json'), 'utf8'),
+);
+
+describe('TokenSet.fromOAuthData', () => {
+  test('reads the oauth_data of the official POST /v3/account/create example', () => {
+    const receivedAt = Date.parse('2030-01-01T00:00:00Z');
+    for (const input of [created, created.oauth_data]) {
+      const tokens = TokenSet.fromOAuthData(input, receivedAt);
+      expect(tokens).toBeInstanceOf(TokenSet);
+      expect(tokens.toJSON()).toEqual({
+        accessToken: created.oauth_data.access_token,
+        refreshToken: created.oauth_data.refresh_token,
+        tokenType: 'Bearer',
+        expiresIn: 86400,
+        expiresAt: '2030-01-02T00:00:00.000Z',
+        state: undefined,
+      });
+    }
+  });
+
+  test.each([
+    ['no object', 'a string'],
+    ['null oauth_data', { oauth_data: null }],
+    ['no access_token', { oauth_data: { token_type: 'Bearer' } }],
+    ['a negative expires_in', { oauth_data: { access_token: 'abcdefgh', expires_in: -1 } }],
+  ])('refuses %s with OAuthValidationError, quoting no token', (_case, input) => {
+    const attempt = () => TokenSet.fromOAuthData(input);
+    expect(attempt).toThrow(OAuthValidationError);
+    expect(attempt).toThrow(/^oauth_data/);
+    expect(attempt).not.toThrow(/abcdefgh/);
+  });
+});
