@@ -6,6 +6,9 @@
 // gives OAuthClient an in-memory fetch that answers every refresh with tokens as long as the
 // official example's, and reports retained heap per grant: after setTokens (the store's entry)
 // and after every grant was refreshed concurrently (what remains once all refreshes settled).
+// Then the same for dead grants: a server that answers every refresh with 400 invalid_grant (and
+// the headers a real one sends), so each grant needs reauthorization; a dead grant must cost no
+// more than a live one.
 // Each round runs in its own `node --expose-gc` process, so no round sees another's garbage.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +34,34 @@ function fakeFetch() {
       expires_in: 86400,
     });
     return { status: 200, headers, text: async () => text };
+  };
+}
+
+/** A server that rejects every refresh token, with the headers of a real error response. */
+function rejectingFetch(requests) {
+  return async () => {
+    requests.count += 1;
+    const values = {
+      'content-type': 'application/json',
+      date: new Date().toUTCString(),
+      server: 'Apache',
+      'x-request-id': randomBytes(12).toString('hex'),
+      'x-ratelimit-limit': '100',
+      'x-ratelimit-remaining': '99',
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 60),
+      'strict-transport-security': 'max-age=15768000',
+      'content-security-policy': "default-src 'self'",
+    };
+    const headers = {
+      get: (name) => values[name.toLowerCase()] ?? null,
+      forEach: (callback) => {
+        for (const [name, value] of Object.entries(values)) callback(value, name);
+      },
+    };
+    const text = JSON.stringify({
+      error: { error_msg: 'The refresh token is invalid or has expired.', error_name: 'invalid_grant' },
+    });
+    return { status: 400, headers, text: async () => text };
   };
 }
 
@@ -74,8 +105,40 @@ async function measure({ OAuthClient, TokenManager, TokenSet }, grants = GRANTS)
     stored: (stored - empty) / grants,
     refreshed: (refreshed - empty) / grants,
     leaked: (afterSecondCycle - afterFirstCycle) / grants,
+    dead: await measureDead({ OAuthClient, TokenManager }, keys, expired),
     jsonBytes,
   };
+}
+
+/** Bytes per grant once every grant's refresh was rejected (invalid_grant): store entry and all. */
+async function measureDead({ OAuthClient, TokenManager }, keys, expired) {
+  const requests = { count: 0 };
+  const client = new OAuthClient({
+    clientId: 'bench-client',
+    clientSecret: 'bench-secret-value',
+    fetch: rejectingFetch(requests),
+  });
+  const manager = new TokenManager({ client });
+  const empty = heapUsed();
+  for (const key of keys) await manager.setTokens(key, expired());
+  const failures = await Promise.allSettled(keys.map((key) => manager.getAccessToken(key)));
+  if (failures.some((result) => result.reason?.requiresReauthorization !== true)) {
+    throw new Error('expected every grant to need reauthorization');
+  }
+  failures.length = 0;
+  // A second pass must fail fast from memory, without a request, and must not grow anything. Its
+  // results are emptied, not just dropped: the awaited array may linger in a suspended frame.
+  const again = await Promise.allSettled(keys.map((key) => manager.getAccessToken(key)));
+  if (again.some((result) => result.status !== 'rejected')) throw new Error('a dead grant came back to life');
+  again.length = 0;
+  const dead = heapUsed();
+  // Checked after the measurement, which also keeps the manager alive until then.
+  const stillDead = await manager.getAccessToken(keys[0]).then(
+    () => false,
+    (error) => error.requiresReauthorization === true,
+  );
+  if (!stillDead || requests.count !== keys.length) throw new Error('expected one request per dead grant, then none');
+  return (dead - empty) / keys.length;
 }
 
 async function lifeCycle(manager, keys, tokens) {
@@ -107,19 +170,24 @@ function main() {
     const result = JSON.parse(child.stdout);
     results.push(result);
     console.log(
-      `  round ${i + 1}: ${[result.stored, result.refreshed, result.leaked].map(Math.round).join(' / ')} bytes per grant`,
+      `  round ${i + 1}: ${[result.stored, result.refreshed, result.leaked, result.dead].map(Math.round).join(' / ')} bytes per grant`,
     );
   }
   const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const stored = median(results.map((r) => r.stored));
   const refreshed = median(results.map((r) => r.refreshed));
   const leaked = median(results.map((r) => r.leaked));
+  const dead = median(results.map((r) => r.dead));
   console.log(`TokenManager over MemoryTokenStore, ${GRANTS} grants, node ${process.version}, median of ${ROUNDS}`);
   console.log(`  after setTokens:                         ${Math.round(stored)} bytes per grant`);
   console.log(`  after getAccessToken on all (refreshed): ${Math.round(refreshed)} bytes per grant`);
   console.log(`  left by a second full life cycle:        ${Math.round(leaked)} bytes per grant (leak check)`);
+  console.log(`  dead grants (invalid_grant), all in:      ${Math.round(dead)} bytes per grant`);
+  console.log(`  dead / live (refreshed):                 ${(dead / refreshed).toFixed(2)}`);
   console.log(`  (one grant's tokens as JSON: ${results[0].jsonBytes} bytes; keys are counted too)`);
-  console.log(`  total at ${GRANTS} grants: ${((refreshed * GRANTS) / 1024 / 1024).toFixed(2)} MiB`);
+  console.log(
+    `  total at ${GRANTS} grants: ${((refreshed * GRANTS) / 1024 / 1024).toFixed(2)} MiB live, ${((dead * GRANTS) / 1024 / 1024).toFixed(2)} MiB dead`,
+  );
 }
 
 const roundArg = process.argv.find((arg) => arg.startsWith('--round='));

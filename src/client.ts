@@ -40,6 +40,12 @@ export interface ExchangeCodeParams {
 
 export interface RefreshOptions {
   signal?: AbortSignal;
+  /**
+   * Awaited right before each attempt is sent (retries included), with the attempt's timeout. If
+   * it throws, nothing more is sent and the refresh fails with that error. `TokenManager` uses it
+   * to check that its refresh lock is still held and the refresh token still current.
+   */
+  beforeAttempt?: (attempt: { timeoutMs: number }) => Promise<void> | void;
 }
 
 /** A result together with the HTTP facts of the response that carried it. */
@@ -147,7 +153,7 @@ export class OAuthClient {
       throw new StateMismatchError();
     }
     const signal = optionalSignal(params.signal);
-    return this.#call('oauthTokenGenerate', [code], signal, undefined, (init) =>
+    return this.#call('oauthTokenGenerate', [code], { signal }, undefined, (init) =>
       this.#api.oauthTokenGenerateRaw(
         {
           oAuthTokenGenerateRequest: {
@@ -186,7 +192,11 @@ export class OAuthClient {
     );
     requireObject(options, 'refresh options');
     const signal = optionalSignal(options.signal);
-    return this.#call('oauthTokenRefresh', [refreshToken], signal, refreshToken, (init) =>
+    const beforeAttempt = options.beforeAttempt;
+    if (beforeAttempt !== undefined && typeof beforeAttempt !== 'function') {
+      throw new OAuthValidationError('beforeAttempt must be a function.');
+    }
+    return this.#call('oauthTokenRefresh', [refreshToken], { signal, beforeAttempt }, refreshToken, (init) =>
       this.#api.oauthTokenRefreshRaw(
         {
           oAuthTokenRefreshRequest: {
@@ -216,12 +226,12 @@ export class OAuthClient {
   async #call(
     operation: string,
     requestSecrets: string[],
-    signal: AbortSignal | undefined,
+    hooks: Pick<CallContext, 'signal' | 'beforeAttempt'>,
     previousRefreshToken: string | undefined,
     send: (init: RequestInit) => Promise<{ raw: Response }>,
   ): Promise<TokenResponse> {
     const secrets = [this.#clientSecret, ...requestSecrets];
-    const context: CallContext = { operation, secrets, signal, sentAt: this.#options.now(), attempts: 0 };
+    const context: CallContext = { operation, secrets, ...hooks, sentAt: this.#options.now(), attempts: 0 };
     let response: BufferedResponse;
     try {
       response = (await send({ [CALL_CONTEXT]: context } as RequestInit)).raw as unknown as BufferedResponse;

@@ -33,7 +33,7 @@ export { TokenManager, type TokenManagerOptions } from './manager.js';
 export type { OAuthClientOptions } from './options.js';
 export { parseRateLimit, type RateLimit } from './rate-limit.js';
 export { type SessionOptions, TokenSession } from './session.js';
-export { MemoryTokenStore, type TokenStore } from './store.js';
+export { MemoryTokenStore, type RefreshLease, type TokenStore } from './store.js';
 export { TokenSet, type TokenSetInit, type TokenSetJSON } from './tokens.js';
 export type { FetchInit, FetchLike, FetchResponseLike } from './transport.js';
 export { VERSION } from './version.js';

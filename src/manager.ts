@@ -2,6 +2,7 @@ import { type AccessTokenSource, type ApiFetchInput, fetchWithToken } from './ap
 import { apiTransportOf } from './api/transport.js';
 import { withAccessTokenFrom } from './api/with-access-token.js';
 import type { OAuthClient } from './client.js';
+import { DeadGrants } from './dead-grants.js';
 import {
   InvalidResponseError,
   OAuthApiError,
@@ -11,7 +12,8 @@ import {
   TokenNotFoundError,
   TokenPersistError,
 } from './errors.js';
-import { MemoryTokenStore, sameTokens, type TokenStore } from './store.js';
+import { RefreshGuard } from './refresh-guard.js';
+import { MemoryTokenStore, type RefreshLease, sameTokens, type TokenStore } from './store.js';
 import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 
 export interface TokenManagerOptions {
@@ -35,12 +37,16 @@ interface Pending {
   /** What the store held when the refresh started; the write only lands if it still does. */
   expected: TokenSetJSON;
   stored: boolean;
+  /** The report clock when these tokens first became visible (`getTokens`): later reports may be about them. */
+  visibleAt: number;
 }
 
-/** A grant whose refresh token the server rejected, and the tokens it rejected. */
-interface DeadGrant {
-  error: OAuthApiError;
-  tokens: TokenSetJSON;
+/** A caller's report that an access token was rejected, stamped so that only newer news can clear it. */
+interface Invalidation {
+  /** The rejected access token, or `true` for "whatever is current". */
+  token: string | true;
+  /** The report clock at the report. */
+  at: number;
 }
 
 /** Validates `refreshMarginSeconds`; `undefined` means the default, 300. */
@@ -90,9 +96,14 @@ export class TokenManager {
   /** The tail of each grant's queue of writes; removed once the queue drains. */
   readonly #writes = new Map<string, Promise<unknown>>();
   /** Grants whose refresh token the server rejected; revived by new tokens in the store. */
-  readonly #dead = new Map<string, DeadGrant>();
-  /** Grants a caller reported as rejected: the access token it saw, or `true` for "whatever is current". */
-  readonly #invalidated = new Map<string, string | true>();
+  readonly #dead = new DeadGrants();
+  /** Grants a caller reported as rejected (see `invalidate`). */
+  readonly #invalidated = new Map<string, Invalidation>();
+  /**
+   * Counts reports; a read stamped before a report began before it, so what it found cannot clear
+   * that report (a slow store read may return tokens older than the ones the caller rejected).
+   */
+  #reports = 0;
 
   constructor(options: TokenManagerOptions) {
     if (options === null || typeof options !== 'object' || typeof options.client?.refresh !== 'function') {
@@ -154,7 +165,7 @@ export class TokenManager {
     if (rejectedAccessToken !== undefined && typeof rejectedAccessToken !== 'string') {
       throw new OAuthValidationError('rejectedAccessToken must be a string when given.');
     }
-    this.#invalidated.set(key, rejectedAccessToken ?? true);
+    this.#invalidated.set(key, { token: rejectedAccessToken ?? true, at: ++this.#reports });
   }
 
   /**
@@ -172,9 +183,10 @@ export class TokenManager {
     const flight = this.#flights.get(key);
     if (flight) return flight;
     if (!this.#pending.has(key)) {
+      const readAt = this.#reports;
       const tokens = await this.#require(key);
       this.#throwIfDead(key, tokens);
-      if (!this.#needsRefresh(key, tokens)) return tokens;
+      if (!this.#needsRefresh(key, tokens, readAt)) return tokens;
     }
     // Checked again: another caller may have started the refresh while this one read the store.
     return this.#flights.get(key) ?? this.#startFlight(key);
@@ -207,20 +219,22 @@ export class TokenManager {
   }
 
   #startFlight(key: string): Promise<TokenSet> {
-    const task = () => this.#refresh(key);
+    const task = (lease?: RefreshLease) => this.#refresh(key, lease);
     const run = this.#store.runExclusive ? this.#store.runExclusive(key, task) : task();
     const flight = run.finally(() => this.#flights.delete(key));
     this.#flights.set(key, flight);
     return flight;
   }
 
-  async #refresh(key: string): Promise<TokenSet> {
+  /** `restarts`: how often a newer refresh token found right before sending restarted this refresh. */
+  async #refresh(key: string, lease?: RefreshLease, restarts = 0): Promise<TokenSet> {
     const pending = this.#pending.get(key);
     if (pending) return this.#persist(key, pending);
     // Read again inside the flight (and the lock): another refresh may have just finished.
+    const readAt = this.#reports;
     const tokens = await this.#require(key);
     this.#throwIfDead(key, tokens);
-    if (!this.#needsRefresh(key, tokens)) return tokens;
+    if (!this.#needsRefresh(key, tokens, readAt)) return tokens;
     if (!tokens.refreshToken) {
       throw new OAuthError(
         'The access token needs refreshing but the grant has no refresh token; the user must authorize again.',
@@ -228,20 +242,26 @@ export class TokenManager {
       );
     }
     const current = tokens.toJSON();
+    const guard =
+      lease && new RefreshGuard(lease, async () => (await this.#read(key))?.refreshToken, tokens.refreshToken);
     let fresh: TokenSet;
     try {
-      fresh = await this.#client.refresh(tokens);
+      fresh = await this.#client.refresh(tokens, guard && { signal: guard.signal, beforeAttempt: guard.beforeAttempt });
     } catch (error) {
       if (error instanceof InvalidResponseError) await this.#keepIssuedRefreshToken(key, tokens, error);
-      if (error instanceof OAuthApiError && error.requiresReauthorization) {
+      // Another process refreshed first: take its tokens, or refresh with its refresh token.
+      if (guard?.replaced && restarts < 3) return this.#refresh(key, lease, restarts + 1);
+      const reauthorize = error instanceof OAuthApiError && error.requiresReauthorization;
+      if (reauthorize || guard) {
         // Another process may have rotated the refresh token meanwhile (this one's lock lapsed).
         const newer = await this.#newerFreshTokens(key, current);
         if (newer) return newer;
-        await this.#markDead(key, current, error);
       }
-      throw error;
+      if (reauthorize) await this.#markDead(key, current, error);
+      // A stop by the guard or the lease reads better in their words than as the client wrapped it.
+      throw error instanceof OAuthApiError ? error : (guard?.stopReason ?? error);
     }
-    const next: Pending = { tokens: fresh, expected: current, stored: false };
+    const next: Pending = { tokens: fresh, expected: current, stored: false, visibleAt: this.#reports };
     this.#pending.set(key, next);
     return this.#persist(key, next);
   }
@@ -257,6 +277,7 @@ export class TokenManager {
       tokens: new TokenSet({ ...tokens, refreshToken }),
       expected: tokens.toJSON(),
       stored: false,
+      visibleAt: this.#reports,
     };
     await this.#serialize(key, async () => {
       if (await this.#write(key, kept)) await this.#onTokens?.(kept.tokens, key);
@@ -265,15 +286,16 @@ export class TokenManager {
 
   /** Fresh tokens stored since `replaced` was read (by another process or a new consent), if any. */
   async #newerFreshTokens(key: string, replaced: TokenSetJSON): Promise<TokenSet | undefined> {
+    const readAt = this.#reports;
     const stored = await this.#read(key).catch(() => undefined);
-    if (!stored || sameTokens(stored, replaced) || this.#needsRefresh(key, stored)) return undefined;
+    if (!stored || sameTokens(stored, replaced) || this.#needsRefresh(key, stored, readAt)) return undefined;
     return stored;
   }
 
   async #markDead(key: string, rejected: TokenSetJSON, error: OAuthApiError): Promise<void> {
     // Only a grant still holding the tokens the server rejected is dead; newer ones may be fine.
     await this.#serialize(key, async () => {
-      if (sameTokens(await this.#readJSON(key), rejected)) this.#dead.set(key, { error, tokens: rejected });
+      if (sameTokens(await this.#readJSON(key), rejected)) this.#dead.add(key, rejected, error);
     }).catch(() => undefined);
   }
 
@@ -302,8 +324,9 @@ export class TokenManager {
       this.#pending.delete(key);
       return true;
     });
-    // Whatever a caller reported as rejected predates these tokens, which it never saw.
-    if (this.#invalidated.get(key) === true) this.#invalidated.delete(key);
+    // A report made before these tokens became visible is about older ones, which they replace.
+    const report = this.#invalidated.get(key);
+    if (report?.token === true && report.at <= pending.visibleAt) this.#invalidated.delete(key);
     if (persisted) return pending.tokens;
     // A newer write (new consent, another process) won; it, not this refresh, is current.
     return this.#require(key);
@@ -325,20 +348,19 @@ export class TokenManager {
     return true;
   }
 
-  #needsRefresh(key: string, tokens: TokenSet): boolean {
-    const rejected = this.#invalidated.get(key);
-    if (rejected === true || rejected === tokens.accessToken) return true;
-    // The reported token was already replaced: the report is spent.
-    if (rejected !== undefined) this.#invalidated.delete(key);
+  /** `readAt`: the report clock when the read that found `tokens` began. */
+  #needsRefresh(key: string, tokens: TokenSet, readAt: number): boolean {
+    const report = this.#invalidated.get(key);
+    if (report?.token === true || report?.token === tokens.accessToken) return true;
+    // The reported token was already replaced, as a read begun after the report shows: it is spent.
+    if (report !== undefined && report.at <= readAt) this.#invalidated.delete(key);
     return tokens.isExpired(this.#marginSeconds, this.#now());
   }
 
   #throwIfDead(key: string, tokens: TokenSet): void {
-    const dead = this.#dead.get(key);
-    if (!dead) return;
-    if (sameTokens(dead.tokens, tokens)) throw dead.error;
-    // New tokens reached the store another way (another process, a direct store write).
-    this.#dead.delete(key);
+    // New tokens that reached the store another way (another process, a direct store write) revive it.
+    const error = this.#dead.errorFor(key, tokens);
+    if (error) throw error;
   }
 
   /** Runs `task` after every earlier write for this grant in this process has settled. */

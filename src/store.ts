@@ -21,8 +21,27 @@ export interface TokenStore {
   /**
    * Runs `task` while holding this grant's refresh lock across processes (see
    * `hellosign-oauth/redis`). Without it, refreshes are single-flight within one process only.
+   * Pass the task a `RefreshLease` when the lock can lapse, so the refresh checks it before each
+   * request and stops once it is lost.
    */
-  runExclusive?<T>(key: string, task: () => Promise<T>): Promise<T>;
+  runExclusive?<T>(key: string, task: (lease?: RefreshLease) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The refresh lock a `runExclusive` task holds, as the task sees it. A lock with a time to live
+ * can lapse while its holder still works (a stalled holder, a partition from the lock's server);
+ * another process may then send the same refresh token, which a server that detects reuse
+ * answers by revoking the grant (RFC 9700 §4.14.2). See docs/stores.md.
+ */
+export interface RefreshLease {
+  /** Aborted, with the store's error as `reason`, once the lease is lost or may have lapsed. */
+  readonly signal: AbortSignal;
+  /**
+   * Confirms, right before a request, that this holder still holds the lock, and renews it to last
+   * at least `attemptMs` more plus the store's time to write the result. Rejects (and aborts
+   * `signal` when the lock is lost) if it cannot: the request must then not be sent.
+   */
+  confirm(attemptMs: number): Promise<void>;
 }
 
 /** The fields that identify one issue of a grant's tokens. */

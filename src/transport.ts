@@ -39,6 +39,8 @@ export interface CallContext {
   /** When the last attempt was sent (ms since epoch); token expiry counts from here. */
   sentAt: number;
   attempts: number;
+  /** Awaited right before each attempt; a throw stops the call with that error (see `RefreshOptions`). */
+  readonly beforeAttempt?: (attempt: { timeoutMs: number }) => Promise<void> | void;
 }
 
 /** Where the client puts the `CallContext` in the `RequestInit` it passes through the generated API. */
@@ -241,6 +243,7 @@ export function createTransport(options: TransportOptions) {
       context.attempts += 1;
       context.sentAt = options.now();
       log?.debug?.('hellosign-oauth: request', { operation: context.operation, attempt: context.attempts });
+      await context.beforeAttempt?.({ timeoutMs: options.timeoutMs });
       let response: BufferedResponse;
       try {
         response = await attempt(url, request, context);

@@ -1,7 +1,8 @@
 import { createClient } from 'redis';
-import { OAuthError, sanitizedCause } from '../errors.js';
-import { RedisStoreError } from './errors.js';
+import { OAuthError, OAuthValidationError, sanitizedCause } from '../errors.js';
+import { RedisAuthError, RedisStoreError } from './errors.js';
 import type { Script } from './scripts.js';
+import type { RedisUrl } from './url.js';
 
 /**
  * The part of a node-redis client (`createClient()` from `redis` 6.2+) the store uses. Pass your own
@@ -51,6 +52,12 @@ function unavailable(message: string, cause?: unknown): RedisStoreError {
   return new RedisStoreError(message, 'OAUTH_REDIS_UNAVAILABLE', cause === undefined ? undefined : { cause });
 }
 
+/** Redis's replies to a wrong password (`WRONGPASS`) or to a command sent without one (`NOAUTH`). */
+function isAuthFailure(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && (message.startsWith('WRONGPASS') || message.startsWith('NOAUTH'));
+}
+
 /**
  * One Redis client and the rules for using it: wait for it to be ready at most `connectTimeoutMs`,
  * give each command at most `commandTimeoutMs`, and turn every failure into a `RedisStoreError`,
@@ -61,21 +68,32 @@ export class RedisConnection {
   /** Set only for a client this connection created, and so may open and close. */
   readonly #owned: OwnedClient | undefined;
   readonly #settings: ConnectionSettings;
+  /** The URL's password: Redis does not echo it, but every error is scrubbed of it all the same. */
+  readonly #password: string | undefined;
   #closed = false;
   #readyWait: Promise<void> | undefined;
 
-  constructor(source: { url: string } | { client: RedisClientLike }, settings: ConnectionSettings) {
+  constructor(source: RedisUrl | { client: RedisClientLike }, settings: ConnectionSettings) {
     this.#settings = settings;
     if ('client' in source) {
       this.#client = source.client;
       return;
     }
-    const owned = createClient({
-      url: source.url,
-      // Commands fail at once while disconnected instead of queueing until Redis returns.
-      disableOfflineQueue: true,
-      socket: { connectTimeout: settings.connectTimeoutMs, reconnectStrategy: reconnectDelay },
-    }) as unknown as OwnedClient;
+    this.#password = source.password;
+    let owned: OwnedClient;
+    try {
+      owned = createClient({
+        url: source.url,
+        // Commands fail at once while disconnected instead of queueing until Redis returns.
+        disableOfflineQueue: true,
+        socket: { connectTimeout: settings.connectTimeoutMs, reconnectStrategy: reconnectDelay },
+      }) as unknown as OwnedClient;
+    } catch {
+      // The client's own error quotes the URL, password and all; `parseRedisUrl` catches the known cases first.
+      throw new OAuthValidationError(
+        'url was refused by the redis client (the URL is not shown: it may hold a password).',
+      );
+    }
     // Failures reach callers as RedisStoreError; without a listener an 'error' event would crash the process.
     owned.on('error', () => {});
     this.#client = owned;
@@ -166,8 +184,14 @@ export class RedisConnection {
         else resolve();
       };
       const onReady = () => settle();
-      const onError = (error: unknown) =>
-        settle(unavailable(`Redis is unreachable: ${sanitizedCause(error, []).message}`, sanitizedCause(error, [])));
+      const onError = (error: unknown) => {
+        const cause = sanitizedCause(error, [this.#password]);
+        settle(
+          isAuthFailure(error)
+            ? new RedisAuthError(cause)
+            : unavailable(`Redis is unreachable: ${cause.message}`, cause),
+        );
+      };
       const timer = setTimeout(() => settle(unavailable(`Redis was not ready within ${timeoutMs} ms.`)), timeoutMs);
       client.on('ready', onReady);
       client.on('error', onError);
@@ -191,7 +215,8 @@ export class RedisConnection {
 
   #failure(command: string, error: unknown, secrets: readonly (string | undefined)[]): OAuthError {
     if (error instanceof OAuthError) return error;
-    const cause = sanitizedCause(error, secrets);
+    const cause = sanitizedCause(error, [...secrets, this.#password]);
+    if (isAuthFailure(error)) return new RedisAuthError(cause);
     const code = isErrorReply(error) ? 'OAUTH_REDIS_ERROR' : 'OAUTH_REDIS_UNAVAILABLE';
     return new RedisStoreError(`Redis ${command} failed: ${cause.message}`, code, { cause });
   }

@@ -3,5 +3,5 @@
  * Needs the optional peer dependency `redis` (node-redis 6.2+); the main entry never loads it.
  */
 export type { RedisClientLike } from './connection.js';
-export { LockTimeoutError, RedisStoreError } from './errors.js';
+export { LockLostError, LockTimeoutError, RedisAuthError, RedisStoreError } from './errors.js';
 export { RedisTokenStore, type RedisTokenStoreOptions } from './store.js';

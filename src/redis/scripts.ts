@@ -34,8 +34,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `);
 
-/** KEYS[1] = lock key; ARGV = owner, TTL in ms. Extends the lock only while this owner holds it. */
+/**
+ * KEYS[1] = lock key; ARGV = owner, TTL in ms. While this owner holds the lock, makes it live at
+ * least the TTL more (never shortens it: a confirmation before a request may have lengthened it
+ * past the periodic extension's TTL) and returns 1; returns 0 when the owner lost it.
+ */
 export const EXTEND_LOCK = script(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1
 `);

@@ -1,10 +1,11 @@
 import { OAuthValidationError } from '../errors.js';
-import type { TokenStore } from '../store.js';
+import type { RefreshLease, TokenStore } from '../store.js';
 import type { TokenSetJSON } from '../tokens.js';
 import { type RedisClientLike, RedisConnection } from './connection.js';
 import { RedisStoreError } from './errors.js';
 import { withLock } from './lock.js';
 import { COMPARE_AND_SET } from './scripts.js';
+import { parseRedisUrl, type RedisUrl } from './url.js';
 
 /** Options of `new RedisTokenStore(…)`: exactly one of `url` or `client`; the rest have defaults. */
 export interface RedisTokenStoreOptions {
@@ -16,7 +17,9 @@ export interface RedisTokenStoreOptions {
   keyPrefix?: string;
   /**
    * How long a refresh lock lives without being extended: the longest a crashed holder delays the
-   * other processes. The holder extends it while it works. Default 10 000.
+   * other processes. The holder extends it while it works, and right before each request to the
+   * token endpoint renews it to outlast that request (the client's `timeoutMs`) and the write of
+   * its result (2 × `commandTimeoutMs`), whichever is longer. Default 10 000. See docs/stores.md.
    */
   lockTtlMs?: number;
   /** How long a process waits for another's refresh before `LockTimeoutError`. Default 30 000. */
@@ -51,7 +54,7 @@ function validateKey(key: unknown): string {
   return key;
 }
 
-function source(options: RedisTokenStoreOptions): { url: string } | { client: RedisClientLike } {
+function source(options: RedisTokenStoreOptions): RedisUrl | { client: RedisClientLike } {
   const { url, client } = options;
   if ((url === undefined) === (client === undefined)) {
     throw new OAuthValidationError('RedisTokenStore needs exactly one of { url } or { client }.');
@@ -62,10 +65,7 @@ function source(options: RedisTokenStoreOptions): { url: string } | { client: Re
     }
     return { client };
   }
-  if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
-    throw new OAuthValidationError('url must be a redis:// or rediss:// URL.');
-  }
-  return { url };
+  return parseRedisUrl(url);
 }
 
 /**
@@ -84,6 +84,7 @@ export class RedisTokenStore implements TokenStore {
   /** Longest wait for another process's refresh before `LockTimeoutError`. */
   readonly lockWaitMs: number;
   readonly #connection: RedisConnection;
+  readonly #commandTimeoutMs: number;
 
   constructor(options: RedisTokenStoreOptions) {
     if (options === null || typeof options !== 'object') {
@@ -97,9 +98,10 @@ export class RedisTokenStore implements TokenStore {
     this.keyPrefix = prefix;
     this.lockTtlMs = milliseconds(options.lockTtlMs, 'lockTtlMs', 10_000, 30);
     this.lockWaitMs = milliseconds(options.lockWaitMs, 'lockWaitMs', 30_000, 0);
+    this.#commandTimeoutMs = milliseconds(options.commandTimeoutMs, 'commandTimeoutMs', 2_000, 1);
     this.#connection = new RedisConnection(source(options), {
       connectTimeoutMs: milliseconds(options.connectTimeoutMs, 'connectTimeoutMs', 2_000, 1),
-      commandTimeoutMs: milliseconds(options.commandTimeoutMs, 'commandTimeoutMs', 2_000, 1),
+      commandTimeoutMs: this.#commandTimeoutMs,
     });
   }
 
@@ -148,8 +150,8 @@ export class RedisTokenStore implements TokenStore {
    * Waits at most `lockWaitMs` for it (`LockTimeoutError`). `TokenManager` reads the store again
    * inside the task, so a process that waited finds the holder's fresh tokens and does not refresh.
    */
-  async runExclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const settings = { ttlMs: this.lockTtlMs, waitMs: this.lockWaitMs };
+  async runExclusive<T>(key: string, task: (lease?: RefreshLease) => Promise<T>): Promise<T> {
+    const settings = { ttlMs: this.lockTtlMs, waitMs: this.lockWaitMs, commandTimeoutMs: this.#commandTimeoutMs };
     return withLock(this.#connection, this.#lockKey(key), key, settings, task);
   }
 

@@ -18,6 +18,11 @@ const KEY = 'user-42';
 const PROCESSES = 4;
 const CALLERS = 100;
 const LOCK_TTL_MS = 1500;
+// Before each request the holder renews its lock to outlast the attempt and the write of its
+// result (timeoutMs + 2 × commandTimeoutMs): kept within LOCK_TTL_MS, a dead holder's lock frees
+// itself within one TTL, as these tests expect.
+const TIMEOUT_MS = 900;
+const COMMAND_TIMEOUT_MS = 300;
 
 let redis: TestRedis;
 let tmp: string;
@@ -72,6 +77,8 @@ async function startWorkers(baseUrl: string, keyPrefix: string, lockWaitMs: numb
       callers: CALLERS,
       lockTtlMs: LOCK_TTL_MS,
       lockWaitMs,
+      timeoutMs: TIMEOUT_MS,
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
     };
     const child = fork(bundle, [], {
       env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) },

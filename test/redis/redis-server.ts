@@ -46,10 +46,11 @@ async function serverPort(): Promise<number> {
   }
 }
 
-function startServer(port: number): Promise<ChildProcess> {
+function startServer(port: number, password: string | undefined): Promise<ChildProcess> {
+  const auth = password === undefined ? [] : ['--requirepass', password];
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...auth],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
@@ -77,16 +78,19 @@ async function stopServer(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-/** `ownServer` insists on a private server, for tests that stop or freeze it. */
-export async function startRedis(options: { ownServer?: boolean } = {}): Promise<TestRedis> {
-  if (process.env.REDIS_URL && !options.ownServer) {
+/**
+ * `ownServer` insists on a private server, for tests that stop or freeze it; `password` starts it
+ * with `--requirepass` (and implies `ownServer`). `url` then carries no password.
+ */
+export async function startRedis(options: { ownServer?: boolean; password?: string } = {}): Promise<TestRedis> {
+  if (process.env.REDIS_URL && !options.ownServer && options.password === undefined) {
     return { url: process.env.REDIS_URL, pid: undefined, stop: async () => {}, restart: async () => {} };
   }
   // Retried in case another process took the port between serverPort() and the server's bind.
   for (let attempt = 1; ; attempt++) {
     const port = await serverPort();
     try {
-      let child = await startServer(port);
+      let child = await startServer(port, options.password);
       return {
         url: `redis://127.0.0.1:${port}`,
         get pid() {
@@ -95,7 +99,7 @@ export async function startRedis(options: { ownServer?: boolean } = {}): Promise
         stop: () => stopServer(child),
         restart: async () => {
           await stopServer(child);
-          child = await startServer(port);
+          child = await startServer(port, options.password);
         },
       };
     } catch (error) {

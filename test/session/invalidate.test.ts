@@ -1,5 +1,24 @@
-import { OAuthValidationError, TokenManager } from '../../src/index.js';
-import { harness, settle, tokensExpiringIn } from './fake-token-server.js';
+import { MemoryTokenStore, OAuthValidationError, TokenManager, type TokenSetJSON } from '../../src/index.js';
+import { deferred, harness, settle, tokensExpiringIn } from './fake-token-server.js';
+
+/** A store whose next `get` reads the value at once but answers only on `release()`: a slow replica. */
+class SlowReadStore extends MemoryTokenStore {
+  #held: Promise<void> | undefined;
+
+  holdNextRead(): () => void {
+    const gate = deferred();
+    this.#held = gate.promise;
+    return () => gate.resolve();
+  }
+
+  override async get(key: string): Promise<TokenSetJSON | undefined> {
+    const value = await super.get(key);
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) await held;
+    return value;
+  }
+}
 
 const START = 'access-start-MDZhYzBlMGI1YzQ0';
 
@@ -101,6 +120,27 @@ describe('invalidate after a 401', () => {
 
     await expect(manager.getAccessToken('user-1')).resolves.toBe('access-consent-MDZhYzBlMGI1YzQ0');
     expect(server.count).toBe(0);
+  });
+
+  test('a read begun before the 401 and answered after it does not erase the invalidation (slow store)', async () => {
+    const { client, clock, server } = harness();
+    const store = new SlowReadStore();
+    const manager = new TokenManager({ client, store });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, -1));
+    // A caller's read finds the expired start tokens, then stays in flight.
+    const releaseRead = store.holdNextRead();
+    const slowCaller = manager.getAccessToken('user-1');
+    await settle();
+    // Meanwhile another caller refreshes, uses the new token, and the API rejects it.
+    const rejected = await manager.getAccessToken('user-1');
+    expect(rejected).toBe('access-1-NWNiOTMxOGFkOGVj');
+    manager.invalidate('user-1', rejected);
+
+    releaseRead();
+
+    await expect(slowCaller).resolves.toBe('access-2-NWNiOTMxOGFkOGVj');
+    await expect(manager.getAccessToken('user-1')).resolves.toBe('access-2-NWNiOTMxOGFkOGVj');
+    expect(server.count).toBe(2);
   });
 
   test('rejects a bad key or a non-string token', () => {

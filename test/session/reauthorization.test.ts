@@ -1,5 +1,25 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BadRequestError, MemoryTokenStore, OAuthError, TokenManager } from '../../src/index.js';
 import { deferred, harness, invalidGrant, rejectionOf, settle, tokensExpiringIn } from './fake-token-server.js';
+
+/** A full garbage collection, without starting node with --expose-gc. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** What a user sees of a rejection: a later call's error says the same as the first. */
+function sameRejectionAs(error: BadRequestError) {
+  return {
+    constructor: error.constructor,
+    message: error.message,
+    code: error.code,
+    status: error.status,
+    description: error.description,
+    requiresReauthorization: true,
+  };
+}
 
 describe('a grant that needs reauthorization', () => {
   test('400 invalid_grant reaches every waiter, marks the grant, and later calls fail fast with that error and no request', async () => {
@@ -20,7 +40,28 @@ describe('a grant that needs reauthorization', () => {
     expect(error.requiresReauthorization).toBe(true);
     for (const other of errors) expect(other).toBe(error);
 
-    for (let i = 0; i < 5; i++) await expect(manager.getAccessToken('user-1')).rejects.toBe(error);
+    // Later calls get an equal error (not the first one's response headers, which need not be kept).
+    for (let i = 0; i < 5; i++) {
+      await expect(manager.getAccessToken('user-1')).rejects.toMatchObject(sameRejectionAs(error));
+    }
+    expect(server.count).toBe(1);
+  });
+
+  test('a dead grant keeps neither the error nor the response it came in: memory stays small per dead grant', async () => {
+    const { client, clock, server } = harness();
+    const manager = new TokenManager({ client });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, -1));
+    server.respond = invalidGrant;
+    let error: BadRequestError | undefined = (await rejectionOf(manager.getAccessToken('user-1'))) as BadRequestError;
+    const expected = sameRejectionAs(error);
+    const firstError = new WeakRef(error);
+    error = undefined;
+    await settle();
+
+    collectGarbage();
+
+    expect(firstError.deref()).toBeUndefined();
+    await expect(manager.getAccessToken('user-1')).rejects.toMatchObject(expected);
     expect(server.count).toBe(1);
   });
 
@@ -83,7 +124,7 @@ describe('a grant that needs reauthorization', () => {
     const firstError = await first;
     heldRead.resolve();
 
-    expect(await late).toBe(firstError);
+    expect(await late).toMatchObject(sameRejectionAs(firstError as BadRequestError));
     expect(server.count).toBe(1);
   });
 
