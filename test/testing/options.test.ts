@@ -6,8 +6,9 @@ import { waitUntil } from '../shared.js';
 import { rejectionOf } from './support.js';
 
 /** Listening servers and pipes this process holds: a failed start must not add one. */
-function serverHandles(): number {
-  return process.getActiveResourcesInfo().filter((name) => /Server|Pipe/.test(name)).length;
+/** Open listening handles: TCP servers, and pipes (a Unix socket server is a `PipeWrap`). */
+function serverHandles(kinds = /Server|Pipe/): number {
+  return process.getActiveResourcesInfo().filter((name) => kinds.test(name)).length;
 }
 
 describe('startMockServer options', () => {
@@ -66,11 +67,14 @@ describe('startMockServer options', () => {
   it('leaves no open server behind when the port is taken', async () => {
     const first = await startMockServer();
     try {
-      const before = serverHandles();
+      // TCP servers only: the worker's stdio pipes are also `PipeWrap`s, and one opened lazily by a
+      // log line elsewhere in the process would be miscounted as a leaked server.
+      const tcpServers = /TCPServerWrap/;
+      const before = serverHandles(tcpServers);
       const error = await rejectionOf(startMockServer({ port: first.port }));
       expect((error as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
       // Node closes the failed handle on its next turn; it must go without anyone calling close().
-      await waitUntil(() => serverHandles() === before, 2_000, 'the failed server handle to close');
+      await waitUntil(() => serverHandles(tcpServers) === before, 2_000, 'the failed server handle to close');
     } finally {
       await first.close();
     }
