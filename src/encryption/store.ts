@@ -41,8 +41,8 @@ export interface EncryptedTokenStore extends TokenStore {
   /**
    * Re-encrypts grants under the current key: each given grant key, or, when none are given,
    * every key of a store that lists them (`PostgresTokenStore`). For Redis, pass the keys (see
-   * docs/stores.md). Uses the store's compare-and-set when it has one, so a concurrent refresh
-   * is never overwritten. Fails with `EncryptedStoreError` on a value no key opens.
+   * docs/stores.md). Uses the store's compare-and-set when it has one (else its refresh lock,
+   * when it has one), so a concurrent refresh is never overwritten. Fails with `EncryptedStoreError` on a value no key opens.
    */
   rotate(grantKeys?: Iterable<string> | AsyncIterable<string>): Promise<RotationReport>;
 }
@@ -118,7 +118,13 @@ class EncryptingStore implements EncryptedTokenStore {
     return report;
   }
 
-  async #rotateOne(key: string): Promise<keyof RotationReport> {
+  async #rotateOne(key: string, locked = false): Promise<keyof RotationReport> {
+    const exclusive = this.#inner.runExclusive;
+    if (!this.#inner.compareAndSet && exclusive && !locked) {
+      // Without compare-and-set, only the refresh lock keeps a refresh from landing between the
+      // read and the write below, which would put the old tokens back over the new ones.
+      return exclusive.call(this.#inner, key, () => this.#rotateOne(key, true)) as Promise<keyof RotationReport>;
+    }
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const stored = parse(await this.#inner.get(key));
       if (stored === undefined) return 'missing';

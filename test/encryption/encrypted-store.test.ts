@@ -142,6 +142,37 @@ describe('encryptedStore', () => {
     ).toBe('function');
   });
 
+  test('rotate() on a store with a refresh lock but no compareAndSet never overwrites a refresh that lands meanwhile', async () => {
+    const inner = new MemoryTokenStore();
+    const before = encryptedStore(inner, { keys: { k1: KEY_1 }, currentKeyId: 'k1' });
+    await before.set('user-1', tokens(1));
+    // A store that several processes share through a lock alone, as TokenManager allows.
+    let lock: Promise<unknown> = Promise.resolve();
+    let refresh: Promise<unknown> | undefined;
+    const locking: TokenStore = {
+      get: async (key) => {
+        const value = inner.peek(key);
+        if (refresh === undefined) {
+          // Another process refreshes the grant under the lock, right after rotate() read it.
+          refresh = after.runExclusive?.('user-1', () => after.set('user-1', tokens(2)));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return value;
+      },
+      set: (key, value) => inner.set(key, value),
+      delete: (key) => inner.delete(key),
+      runExclusive: <T>(_key: string, task: () => Promise<T>): Promise<T> => {
+        const run = lock.then(task);
+        lock = run.catch(() => undefined);
+        return run;
+      },
+    };
+    const after = encryptedStore(locking, { keys: { k1: KEY_1, k2: KEY_2 }, currentKeyId: 'k2' });
+    await after.rotate(['user-1']);
+    await refresh;
+    expect(await after.get('user-1')).toEqual(tokens(2));
+  });
+
   test('rotate() without keys on a store that cannot list them is a validation error', async () => {
     const store = encryptedStore(new MemoryTokenStore(), { keys: { k1: KEY_1 }, currentKeyId: 'k1' });
     await expect(store.rotate()).rejects.toBeInstanceOf(OAuthValidationError);
