@@ -2,6 +2,7 @@ import { OAuthValidationError } from '../errors.js';
 import { sameTokens, type TokenStore } from '../store.js';
 import type { TokenSetJSON } from '../tokens.js';
 import { envelopeKeyId, type KeyRing, keyRing, open, seal } from './envelope.js';
+import { EncryptedStoreError } from './errors.js';
 
 /** Options of `encryptedStore(store, options)`. */
 export interface EncryptedStoreOptions {
@@ -48,9 +49,25 @@ export interface EncryptedTokenStore extends TokenStore {
 }
 
 /** A store may return JSON text or `null`; TokenManager accepts both, and so does this wrapper. */
-function parse(raw: unknown): TokenSetJSON | undefined {
+function parse(raw: unknown, key: string): TokenSetJSON | undefined {
   if (raw === undefined || raw === null) return undefined;
-  return (typeof raw === 'string' ? JSON.parse(raw) : raw) as TokenSetJSON;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // JSON.parse's message quotes the text, which may be a token stored in clear.
+      value = undefined;
+    }
+  }
+  if (value === null || typeof value !== 'object') {
+    throw new EncryptedStoreError(
+      `The value stored under key ${JSON.stringify(key)} is not token JSON, so not an encrypted grant either.`,
+      'OAUTH_NOT_ENCRYPTED',
+      key,
+    );
+  }
+  return value as TokenSetJSON;
 }
 
 /** A compare-and-set that lost to a write of the same tokens (a rotation) is retried this often. */
@@ -73,7 +90,7 @@ class EncryptingStore implements EncryptedTokenStore {
   }
 
   async get(key: string): Promise<TokenSetJSON | undefined> {
-    const stored = parse(await this.#inner.get(key));
+    const stored = parse(await this.#inner.get(key), key);
     return stored === undefined ? undefined : this.#open(key, stored);
   }
 
@@ -93,7 +110,7 @@ class EncryptingStore implements EncryptedTokenStore {
   async compareAndSet(key: string, expected: TokenSetJSON, next: TokenSetJSON): Promise<boolean> {
     const inner = this.#inner.compareAndSet?.bind(this.#inner) as NonNullable<TokenStore['compareAndSet']>;
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const stored = parse(await this.#inner.get(key));
+      const stored = parse(await this.#inner.get(key), key);
       if (stored === undefined || !sameTokens(this.#open(key, stored), expected)) return false;
       if (await inner(key, stored, this.#seal(key, next))) return true;
     }
@@ -126,7 +143,7 @@ class EncryptingStore implements EncryptedTokenStore {
       return exclusive.call(this.#inner, key, () => this.#rotateOne(key, true)) as Promise<keyof RotationReport>;
     }
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const stored = parse(await this.#inner.get(key));
+      const stored = parse(await this.#inner.get(key), key);
       if (stored === undefined) return 'missing';
       if (envelopeKeyId(stored) === this.currentKeyId) return 'current';
       const resealed = this.#seal(key, this.#open(key, stored));

@@ -173,6 +173,23 @@ describe('encryptedStore', () => {
     expect(await after.get('user-1')).toEqual(tokens(2));
   });
 
+  test('a stored string that is not token JSON is a typed error that does not quote it', async () => {
+    const values = ['secret-access-token-9 stored bare', 'null', '42'];
+    const bare: TokenStore = {
+      // Typed as objects, but JSON text is what a store over a string database may hand back.
+      get: async () => values.shift() as unknown as TokenSetJSON,
+      set: async () => {},
+      delete: async () => {},
+    };
+    const store = encryptedStore(bare, { keys: { k1: KEY_1 }, currentKeyId: 'k1', readPlaintext: true });
+    for (let n = 0; n < 3; n++) {
+      const error = await store.get('user-1').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EncryptedStoreError);
+      expect(error).toMatchObject({ code: 'OAUTH_NOT_ENCRYPTED', key: 'user-1' });
+      expect(inspect(error)).not.toContain('secret');
+    }
+  });
+
   test('rotate() without keys on a store that cannot list them is a validation error', async () => {
     const store = encryptedStore(new MemoryTokenStore(), { keys: { k1: KEY_1 }, currentKeyId: 'k1' });
     await expect(store.rotate()).rejects.toBeInstanceOf(OAuthValidationError);
