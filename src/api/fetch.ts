@@ -93,9 +93,13 @@ function prepare(transport: ApiTransport, input: ApiFetchInput, init: RequestIni
     throw new OAuthValidationError('init.headers is not a valid set of headers.');
   }
   const chosenBody = body !== undefined ? body : isRequest ? input.body : undefined;
+  const chosenMethod = (method ?? (isRequest ? input.method : 'GET')).toUpperCase();
+  if (chosenBody !== undefined && chosenBody !== null && (chosenMethod === 'GET' || chosenMethod === 'HEAD')) {
+    throw new OAuthValidationError(`A ${chosenMethod} request cannot have a body (Fetch refuses it).`);
+  }
   return {
     url,
-    method: (method ?? (isRequest ? input.method : 'GET')).toUpperCase(),
+    method: chosenMethod,
     headers: merged,
     body: chosenBody,
     signal: signal !== undefined ? signal : isRequest ? input.signal : undefined,

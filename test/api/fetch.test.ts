@@ -273,6 +273,8 @@ describe('session.fetch', () => {
     ['a method Fetch forbids', { method: 'TRACE' }],
     ['a signal that is not an AbortSignal', { signal: 'soon' }],
     ['an unknown redirect mode', { redirect: 'sometimes' }],
+    ['a body on a GET', { body: '{}' }],
+    ['a body on a HEAD', { method: 'head', body: '{}' }],
   ])('bad init (%s) is an OAuthValidationError before any refresh or request', async (_kind, init) => {
     const clock = fakeClock();
     const { server, session } = await apiHarness({ server: { now: clock.now, accessTokenTtlSeconds: 3600 } });
