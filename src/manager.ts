@@ -46,8 +46,8 @@ interface Pending {
 
 /** A caller's report that an access token was rejected, stamped so that only newer news can clear it. */
 interface Invalidation {
-  /** The rejected access token, or `true` for "whatever is current". */
-  token: string | true;
+  /** The rejected access tokens (reports add up), or `true` for "whatever is current". */
+  token: Set<string> | true;
   /** The report clock at the report. */
   at: number;
 }
@@ -168,7 +168,14 @@ export class TokenManager {
     if (rejectedAccessToken !== undefined && typeof rejectedAccessToken !== 'string') {
       throw new OAuthValidationError('rejectedAccessToken must be a string when given.');
     }
-    this.#invalidated.set(key, { token: rejectedAccessToken ?? true, at: ++this.#reports });
+    // Reports add up: a late one for an already replaced token must not cancel one for the current token.
+    const report = this.#invalidated.get(key);
+    const at = ++this.#reports;
+    if (rejectedAccessToken === undefined || report?.token === true) this.#invalidated.set(key, { token: true, at });
+    else if (report) {
+      report.token.add(rejectedAccessToken);
+      report.at = at;
+    } else this.#invalidated.set(key, { token: new Set([rejectedAccessToken]), at });
   }
 
   /**
@@ -354,7 +361,7 @@ export class TokenManager {
   /** `readAt`: the report clock when the read that found `tokens` began. */
   #needsRefresh(key: string, tokens: TokenSet, readAt: number): boolean {
     const report = this.#invalidated.get(key);
-    if (report?.token === true || report?.token === tokens.accessToken) return true;
+    if (report !== undefined && (report.token === true || report.token.has(tokens.accessToken))) return true;
     // The reported token was already replaced, as a read begun after the report shows: it is spent.
     if (report !== undefined && report.at <= readAt) this.#invalidated.delete(key);
     return tokens.isExpired(this.#marginSeconds, this.#now());

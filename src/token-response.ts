@@ -3,9 +3,12 @@ import { InvalidResponseError } from './errors.js';
 import type { ResponseHeaders } from './internal/headers.js';
 import { TokenSet } from './tokens.js';
 
+/** Appended to the message of an `InvalidResponseError` that holds the refresh token the response issued. */
+export const KEPT_REFRESH_TOKEN_NOTE = '; the new refresh token it carried is kept (issuedRefreshToken())';
+
 function fail(reason: string, status: number, headers: ResponseHeaders, issuedRefreshToken?: string): never {
   // The body itself is never quoted: a malformed token response may still hold a live token.
-  const kept = issuedRefreshToken ? '; the new refresh token it carried is kept (issuedRefreshToken())' : '';
+  const kept = issuedRefreshToken ? KEPT_REFRESH_TOKEN_NOTE : '';
   throw new InvalidResponseError(`The token response ${reason}${kept}.`, status, headers, issuedRefreshToken);
 }
 

@@ -2,7 +2,7 @@ import { InvalidResponseError, OAuthValidationError } from './errors.js';
 import { maskToken } from './internal/redact.js';
 import { inspect, types } from './internal/runtime.js';
 // A cycle, harmless: each module uses the other only inside functions, never while loading.
-import { tokenSetFromResponse } from './token-response.js';
+import { KEPT_REFRESH_TOKEN_NOTE, tokenSetFromResponse } from './token-response.js';
 
 /** The JSON form of a `TokenSet`: what `JSON.stringify(tokens)` writes and `TokenSet.fromJSON` reads. */
 export interface TokenSetJSON {
@@ -156,7 +156,9 @@ export class TokenSet {
       return tokenSetFromResponse(JSON.stringify(oauthData), 200, {}, receivedAt);
     } catch (error) {
       if (!(error instanceof InvalidResponseError)) throw error;
-      throw new OAuthValidationError(error.message.replace('The token response', 'oauth_data'));
+      // The caller still holds oauth_data, refresh token included; this error has no issuedRefreshToken().
+      const message = error.message.replace('The token response', 'oauth_data').replace(KEPT_REFRESH_TOKEN_NOTE, '');
+      throw new OAuthValidationError(message);
     }
   }
 

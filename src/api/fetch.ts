@@ -17,6 +17,10 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Headers that describe a body; dropped with it when a redirect turns the request into a GET. */
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
 const ABSOLUTE = /^[a-z][a-z\d+.-]*:/i;
+/** An HTTP method is a token (RFC 9110 §5.6.2); Fetch refuses these three. */
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+const REDIRECT_MODES = new Set(['follow', 'manual', 'error']);
 
 interface PreparedRequest {
   url: URL;
@@ -46,6 +50,25 @@ function resolveUrl(transport: ApiTransport, input: string | URL): URL {
   }
 }
 
+/**
+ * Fetch would reject these only when sending, after a refresh, and the transport would report
+ * that as a connection failure: bad input is said to be bad input, before any token work.
+ */
+function checkInit(method: unknown, signal: unknown, redirect: unknown): void {
+  if (method !== undefined && (typeof method !== 'string' || !METHOD.test(method))) {
+    throw new OAuthValidationError('init.method must be an HTTP method name, like "GET".');
+  }
+  if (typeof method === 'string' && FORBIDDEN_METHODS.has(method.toUpperCase())) {
+    throw new OAuthValidationError(`init.method ${method.toUpperCase()} is not allowed by Fetch.`);
+  }
+  if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
+    throw new OAuthValidationError('init.signal must be an AbortSignal when given.');
+  }
+  if (redirect !== undefined && !REDIRECT_MODES.has(redirect as string)) {
+    throw new OAuthValidationError('init.redirect must be "follow", "manual" or "error".');
+  }
+}
+
 function prepare(transport: ApiTransport, input: ApiFetchInput, init: RequestInit | undefined): PreparedRequest {
   if (init !== undefined && (init === null || typeof init !== 'object')) {
     throw new OAuthValidationError('init must be an object when given.');
@@ -62,6 +85,7 @@ function prepare(transport: ApiTransport, input: ApiFetchInput, init: RequestIni
     );
   }
   const { method, headers, body, signal, redirect, ...rest } = init ?? {};
+  checkInit(method, signal, redirect);
   let merged: Headers;
   try {
     merged = new Headers(headers ?? (isRequest ? input.headers : undefined));
@@ -69,9 +93,13 @@ function prepare(transport: ApiTransport, input: ApiFetchInput, init: RequestIni
     throw new OAuthValidationError('init.headers is not a valid set of headers.');
   }
   const chosenBody = body !== undefined ? body : isRequest ? input.body : undefined;
+  const chosenMethod = (method ?? (isRequest ? input.method : 'GET')).toUpperCase();
+  if (chosenBody !== undefined && chosenBody !== null && (chosenMethod === 'GET' || chosenMethod === 'HEAD')) {
+    throw new OAuthValidationError(`A ${chosenMethod} request cannot have a body (Fetch refuses it).`);
+  }
   return {
     url,
-    method: (method ?? (isRequest ? input.method : 'GET')).toUpperCase(),
+    method: chosenMethod,
     headers: merged,
     body: chosenBody,
     signal: signal !== undefined ? signal : isRequest ? input.signal : undefined,

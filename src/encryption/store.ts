@@ -2,6 +2,7 @@ import { OAuthValidationError } from '../errors.js';
 import { sameTokens, type TokenStore } from '../store.js';
 import type { TokenSetJSON } from '../tokens.js';
 import { envelopeKeyId, type KeyRing, keyRing, open, seal } from './envelope.js';
+import { EncryptedStoreError } from './errors.js';
 
 /** Options of `encryptedStore(store, options)`. */
 export interface EncryptedStoreOptions {
@@ -41,16 +42,32 @@ export interface EncryptedTokenStore extends TokenStore {
   /**
    * Re-encrypts grants under the current key: each given grant key, or, when none are given,
    * every key of a store that lists them (`PostgresTokenStore`). For Redis, pass the keys (see
-   * docs/stores.md). Uses the store's compare-and-set when it has one, so a concurrent refresh
-   * is never overwritten. Fails with `EncryptedStoreError` on a value no key opens.
+   * docs/stores.md). Uses the store's compare-and-set when it has one (else its refresh lock,
+   * when it has one), so a concurrent refresh is never overwritten. Fails with `EncryptedStoreError` on a value no key opens.
    */
   rotate(grantKeys?: Iterable<string> | AsyncIterable<string>): Promise<RotationReport>;
 }
 
 /** A store may return JSON text or `null`; TokenManager accepts both, and so does this wrapper. */
-function parse(raw: unknown): TokenSetJSON | undefined {
+function parse(raw: unknown, key: string): TokenSetJSON | undefined {
   if (raw === undefined || raw === null) return undefined;
-  return (typeof raw === 'string' ? JSON.parse(raw) : raw) as TokenSetJSON;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // JSON.parse's message quotes the text, which may be a token stored in clear.
+      value = undefined;
+    }
+  }
+  if (value === null || typeof value !== 'object') {
+    throw new EncryptedStoreError(
+      `The value stored under key ${JSON.stringify(key)} is not token JSON, so not an encrypted grant either.`,
+      'OAUTH_NOT_ENCRYPTED',
+      key,
+    );
+  }
+  return value as TokenSetJSON;
 }
 
 /** A compare-and-set that lost to a write of the same tokens (a rotation) is retried this often. */
@@ -73,7 +90,7 @@ class EncryptingStore implements EncryptedTokenStore {
   }
 
   async get(key: string): Promise<TokenSetJSON | undefined> {
-    const stored = parse(await this.#inner.get(key));
+    const stored = parse(await this.#inner.get(key), key);
     return stored === undefined ? undefined : this.#open(key, stored);
   }
 
@@ -93,7 +110,7 @@ class EncryptingStore implements EncryptedTokenStore {
   async compareAndSet(key: string, expected: TokenSetJSON, next: TokenSetJSON): Promise<boolean> {
     const inner = this.#inner.compareAndSet?.bind(this.#inner) as NonNullable<TokenStore['compareAndSet']>;
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const stored = parse(await this.#inner.get(key));
+      const stored = parse(await this.#inner.get(key), key);
       if (stored === undefined || !sameTokens(this.#open(key, stored), expected)) return false;
       if (await inner(key, stored, this.#seal(key, next))) return true;
     }
@@ -118,9 +135,15 @@ class EncryptingStore implements EncryptedTokenStore {
     return report;
   }
 
-  async #rotateOne(key: string): Promise<keyof RotationReport> {
+  async #rotateOne(key: string, locked = false): Promise<keyof RotationReport> {
+    const exclusive = this.#inner.runExclusive;
+    if (!this.#inner.compareAndSet && exclusive && !locked) {
+      // Without compare-and-set, only the refresh lock keeps a refresh from landing between the
+      // read and the write below, which would put the old tokens back over the new ones.
+      return exclusive.call(this.#inner, key, () => this.#rotateOne(key, true)) as Promise<keyof RotationReport>;
+    }
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const stored = parse(await this.#inner.get(key));
+      const stored = parse(await this.#inner.get(key), key);
       if (stored === undefined) return 'missing';
       if (envelopeKeyId(stored) === this.currentKeyId) return 'current';
       const resealed = this.#seal(key, this.#open(key, stored));

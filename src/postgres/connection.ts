@@ -125,7 +125,7 @@ export class PostgresConnection {
   /** Runs `task` on one pooled connection (for a transaction), then gives the connection back. */
   async withClient<T>(what: string, task: (query: Query) => Promise<T>): Promise<T> {
     this.#checkOpen();
-    const client = await this.#bounded(this.#pool.connect(), what);
+    const client = await this.#checkout(what);
     // A failed task may leave a transaction open: that connection is closed, not reused.
     let broken = false;
     try {
@@ -184,7 +184,7 @@ export class PostgresConnection {
 
   /** Fallback for a pool without `options`: a pooled connection, destroyed (not reused) afterwards. */
   async #pooledLockSession(what: string): Promise<LockSession> {
-    const client = await this.#bounded(this.#pool.connect(), what);
+    const client = await this.#checkout(what);
     let lost = false;
     return {
       query: (text, values, extraMs = 0) =>
@@ -200,6 +200,21 @@ export class PostgresConnection {
         return lost;
       },
     };
+  }
+
+  /** A pooled connection within the deadline; one that arrives after it is given back, not lost. */
+  async #checkout(what: string): Promise<PostgresPoolClientLike> {
+    const connecting = this.#pool.connect();
+    try {
+      return await this.#bounded(connecting, what);
+    } catch (error) {
+      // Queued behind busy connections, it may still come: unreleased, the pool would lose it for good.
+      connecting.then(
+        (late) => late.release(),
+        () => {},
+      );
+      throw error;
+    }
   }
 
   #checkOpen(): void {

@@ -330,16 +330,17 @@ function runExclusiveChecks<S extends TokenStore>(): Definition<S>[] {
           await held;
         });
         await holding;
+        let timer: ReturnType<typeof setTimeout> | undefined;
         try {
-          let timer: ReturnType<typeof setTimeout> | undefined;
           const blocked = new Promise<string>((resolve) => {
             timer = setTimeout(() => resolve('blocked'), 5_000);
           });
           const other = exclusive(second)(key('b'), async () => 'other key ran');
           const outcome = await Promise.race([other, blocked]);
-          clearTimeout(timer);
           if (outcome !== 'other key ran') fail("runExclusive on key b waited 5 s for key a's lock.");
         } finally {
+          // Also when key b's runExclusive rejected: a pending timer would hold the runner open.
+          clearTimeout(timer);
           release();
           await outer;
         }

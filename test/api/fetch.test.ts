@@ -267,6 +267,26 @@ describe('session.fetch', () => {
     expect(JSON.stringify(lines)).toContain('retrying once');
   });
 
+  test.each([
+    ['a method that is not a string', { method: 5 }],
+    ['a method with a line break', { method: 'GET\r\nX-Injected: 1' }],
+    ['a method Fetch forbids', { method: 'TRACE' }],
+    ['a signal that is not an AbortSignal', { signal: 'soon' }],
+    ['an unknown redirect mode', { redirect: 'sometimes' }],
+    ['a body on a GET', { body: '{}' }],
+    ['a body on a HEAD', { method: 'head', body: '{}' }],
+  ])('bad init (%s) is an OAuthValidationError before any refresh or request', async (_kind, init) => {
+    const clock = fakeClock();
+    const { server, session } = await apiHarness({ server: { now: clock.now, accessTokenTtlSeconds: 3600 } });
+    clock.advance(3600 * 1000);
+
+    const error = await rejectionOf(session.fetch('/account', init as unknown as RequestInit));
+
+    expect(error).toBeInstanceOf(OAuthValidationError);
+    expect(server.requests.oauthTokenRefresh).toBe(0);
+    expect(server.apiCalls()).toEqual([]);
+  });
+
   test('keeps the caller’s method, headers and query', async () => {
     const other = await otherOrigin();
     const { session } = await apiHarness({

@@ -34,4 +34,18 @@ describe('TokenSet.fromOAuthData', () => {
     expect(attempt).toThrow(/^oauth_data/);
     expect(attempt).not.toThrow(/abcdefgh/);
   });
+
+  test('a refused oauth_data with a refresh token does not point to an issuedRefreshToken() the error lacks', () => {
+    const input = { oauth_data: { access_token: 'abcdefgh', expires_in: 'soon', refresh_token: 'refresh-12345678' } };
+    const error = (() => {
+      try {
+        TokenSet.fromOAuthData(input);
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(OAuthValidationError);
+    expect(error?.message).toBe('oauth_data has a non-numeric "expires_in".');
+    expect('issuedRefreshToken' in (error as object)).toBe(false);
+  });
 });

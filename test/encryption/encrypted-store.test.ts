@@ -142,6 +142,54 @@ describe('encryptedStore', () => {
     ).toBe('function');
   });
 
+  test('rotate() on a store with a refresh lock but no compareAndSet never overwrites a refresh that lands meanwhile', async () => {
+    const inner = new MemoryTokenStore();
+    const before = encryptedStore(inner, { keys: { k1: KEY_1 }, currentKeyId: 'k1' });
+    await before.set('user-1', tokens(1));
+    // A store that several processes share through a lock alone, as TokenManager allows.
+    let lock: Promise<unknown> = Promise.resolve();
+    let refresh: Promise<unknown> | undefined;
+    const locking: TokenStore = {
+      get: async (key) => {
+        const value = inner.peek(key);
+        if (refresh === undefined) {
+          // Another process refreshes the grant under the lock, right after rotate() read it.
+          refresh = after.runExclusive?.('user-1', () => after.set('user-1', tokens(2)));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return value;
+      },
+      set: (key, value) => inner.set(key, value),
+      delete: (key) => inner.delete(key),
+      runExclusive: <T>(_key: string, task: () => Promise<T>): Promise<T> => {
+        const run = lock.then(task);
+        lock = run.catch(() => undefined);
+        return run;
+      },
+    };
+    const after = encryptedStore(locking, { keys: { k1: KEY_1, k2: KEY_2 }, currentKeyId: 'k2' });
+    await after.rotate(['user-1']);
+    await refresh;
+    expect(await after.get('user-1')).toEqual(tokens(2));
+  });
+
+  test('a stored string that is not token JSON is a typed error that does not quote it', async () => {
+    const values = ['secret-access-token-9 stored bare', 'null', '42'];
+    const bare: TokenStore = {
+      // Typed as objects, but JSON text is what a store over a string database may hand back.
+      get: async () => values.shift() as unknown as TokenSetJSON,
+      set: async () => {},
+      delete: async () => {},
+    };
+    const store = encryptedStore(bare, { keys: { k1: KEY_1 }, currentKeyId: 'k1', readPlaintext: true });
+    for (let n = 0; n < 3; n++) {
+      const error = await store.get('user-1').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EncryptedStoreError);
+      expect(error).toMatchObject({ code: 'OAUTH_NOT_ENCRYPTED', key: 'user-1' });
+      expect(inspect(error)).not.toContain('secret');
+    }
+  });
+
   test('rotate() without keys on a store that cannot list them is a validation error', async () => {
     const store = encryptedStore(new MemoryTokenStore(), { keys: { k1: KEY_1 }, currentKeyId: 'k1' });
     await expect(store.rotate()).rejects.toBeInstanceOf(OAuthValidationError);

@@ -51,6 +51,28 @@ describe('invalidate after a 401', () => {
     expect(server.count).toBe(1);
   });
 
+  test('a late report of an already replaced token does not cancel a report of the current one', async () => {
+    const { client, clock, server } = harness();
+    const manager = new TokenManager({ client });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, 3600));
+    manager.invalidate('user-1', START);
+    const fresh = await manager.getAccessToken('user-1');
+    expect(server.count).toBe(1);
+
+    // The API rejects the fresh token; right after, a slow response reports the old one.
+    manager.invalidate('user-1', fresh);
+    manager.invalidate('user-1', START);
+    const next = await manager.getAccessToken('user-1');
+    expect(next).not.toBe(fresh);
+    expect(server.count).toBe(2);
+
+    // The same after a report without a token ("whatever is current").
+    manager.invalidate('user-1');
+    manager.invalidate('user-1', fresh);
+    await expect(manager.getAccessToken('user-1')).resolves.not.toBe(next);
+    expect(server.count).toBe(3);
+  });
+
   test('invalidate(key, currentToken) refreshes', async () => {
     const { client, clock, server } = harness();
     const manager = new TokenManager({ client });

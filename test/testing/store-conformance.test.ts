@@ -119,6 +119,20 @@ describe('the conformance kit catches broken stores', () => {
     expect(error).toBeInstanceOf(StoreConformanceError);
   });
 
+  test('a runExclusive that fails for a second key fails the per-key check without leaving its 5 s timer behind', async () => {
+    class FailsForB extends StoreUnderTest {
+      async runExclusive<T>(key: string, task: () => Promise<T>) {
+        if (key.includes(':b ')) throw new Error('lock service down');
+        return task();
+      }
+    }
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const error = await failureOf('runExclusive › locks keys separately', () => new FailsForB());
+    expect(String(error)).toMatch(/lock service down/);
+    expect(timers()).toBe(before);
+  });
+
   test('an optional part the run requires is a failure when absent, and fine when not required', async () => {
     const required = await failureOf('compareAndSet › writes next', () => new StoreUnderTest(), {
       requires: ['compareAndSet'],
