@@ -95,7 +95,14 @@ function waitForCallback(server: Server, wait: CallbackWait): Promise<Callback> 
     };
     wait.signal?.addEventListener('abort', onAbort, { once: true });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      // An absolute-form target such as `http://[/` passes Node's parser but not new URL(): a
+      // throw here would end the whole login, so it is answered like any other stray request.
+      const target = req.url ?? '/';
+      const url = URL.canParse(target, 'http://127.0.0.1') ? new URL(target, 'http://127.0.0.1') : undefined;
+      if (url === undefined) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request');
+        return;
+      }
       if (req.method !== 'GET' || url.pathname !== wait.path) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
         return;
