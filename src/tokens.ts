@@ -134,8 +134,15 @@ export class TokenSet {
     if (oauthData === null || typeof oauthData !== 'object' || Array.isArray(oauthData)) {
       throw new OAuthValidationError('oauth_data must be an object (from POST /v3/account/create).');
     }
+    let json: string;
     try {
-      return tokenSetFromResponse(JSON.stringify(oauthData), 200, {}, receivedAt);
+      json = JSON.stringify(oauthData);
+    } catch {
+      // A BigInt or a cycle: not data a response could have carried, and JSON.stringify's TypeError is not ours.
+      throw new OAuthValidationError('oauth_data must be plain JSON data (no BigInt, no cycle).');
+    }
+    try {
+      return tokenSetFromResponse(json, 200, {}, receivedAt);
     } catch (error) {
       if (!(error instanceof InvalidResponseError)) throw error;
       throw new OAuthValidationError(error.message.replace('The token response', 'oauth_data'));
