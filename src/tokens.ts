@@ -44,7 +44,8 @@ function validateInit(init: unknown): void {
     invalid('expiresIn', 'a non-negative finite number of seconds when given');
   }
   // types.isDate, not instanceof: a Date from another realm (a vm, a worker's message) is a Date too.
-  if (expiresAt !== undefined && (!types.isDate(expiresAt) || Number.isNaN((expiresAt as Date).getTime()))) {
+  // Date.prototype.getTime, not the value's own: a subclass may override it and hide an invalid date.
+  if (expiresAt !== undefined && (!types.isDate(expiresAt) || Number.isNaN(Date.prototype.getTime.call(expiresAt)))) {
     invalid('expiresAt', 'a valid Date when given (use TokenSet.fromJSON for an ISO string)');
   }
   if (state !== undefined && state !== null && typeof state !== 'string') invalid('state', 'a string or null');
@@ -78,7 +79,8 @@ export class TokenSet {
     this.refreshToken = init.refreshToken;
     this.tokenType = init.tokenType ?? 'Bearer';
     this.expiresIn = init.expiresIn;
-    this.expiresAt = init.expiresAt;
+    // A copy: the caller's Date stays theirs to change, and a change must not make this one invalid.
+    this.expiresAt = init.expiresAt === undefined ? undefined : new Date(Date.prototype.getTime.call(init.expiresAt));
     this.state = init.state;
     Object.freeze(this);
   }
