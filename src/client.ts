@@ -221,7 +221,13 @@ export class OAuthClient {
     send: (init: RequestInit) => Promise<{ raw: Response }>,
   ): Promise<TokenResponse> {
     const secrets = [this.#clientSecret, ...requestSecrets];
-    const context: CallContext = { operation, secrets, signal, sentAt: this.#options.now(), attempts: 0 };
+    const sentAt = this.#options.now();
+    // Checked before sending: the expiry is counted from it, and once the answer is in, the code
+    // is spent (or the refresh token rotated), so failing then would lose the issued tokens.
+    if (typeof sentAt !== 'number' || !Number.isFinite(sentAt)) {
+      throw new OAuthValidationError('now must return milliseconds since the epoch (a finite number).');
+    }
+    const context: CallContext = { operation, secrets, signal, sentAt, attempts: 0 };
     let response: BufferedResponse;
     try {
       response = (await send({ [CALL_CONTEXT]: context } as RequestInit)).raw as unknown as BufferedResponse;
