@@ -164,3 +164,15 @@ describe('a hostile refresh token', () => {
     expect(line.length).toBeLessThan(MESSAGE_BOUND + 100);
   });
 });
+
+describe('response headers named like Object.prototype members', () => {
+  it('keep the server’s own value, not the inherited function joined to it', async () => {
+    const headers = { constructor: 'from-the-server', valueof: 'v', 'x-ratelimit-limit': '100' };
+    const fetch: FetchLike = async () => new Response('{}', { status: 500, headers });
+    const c = new OAuthClient({ clientId: CLIENT_ID, clientSecret: SECRET, fetch, maxRetries: 0 });
+    const error = await rejectionOf<OAuthApiError>(c.refresh(REFRESH_TOKEN));
+    expect(error.headers.constructor).toBe('from-the-server');
+    expect(error.headers.valueof).toBe('v');
+    expect(JSON.stringify(error.headers)).not.toContain('native code');
+  });
+});
