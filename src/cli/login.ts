@@ -152,6 +152,11 @@ ${CLIENT_HELP}`,
     const port = parsePort(text(values, 'port'));
     const path = text(values, 'callback-path') ?? '/callback';
     if (!path.startsWith('/')) throw new UsageError('--callback-path must start with /.');
+    // The callback is matched on its parsed path: one that parses differently (a query, a
+    // fragment, a space, a non-ASCII letter) could never match, and login would wait it out.
+    if (!URL.canParse(path, 'http://127.0.0.1') || new URL(path, 'http://127.0.0.1').pathname !== path) {
+      throw new UsageError('--callback-path must be a plain URL path: no query, fragment or characters to encode.');
+    }
     const timeoutMs = parseSeconds(text(values, 'timeout'), 'timeout', 300) * 1000;
     const client = await createClient(values, io, new SecretInput(values, io, context));
     const server = createServer();

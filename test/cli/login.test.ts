@@ -174,6 +174,24 @@ describe('login --timeout', () => {
   });
 });
 
+describe('login --callback-path', () => {
+  it.each(['/call back', '/callback?x=1', '/callback#top', '/caf\u00e9', '//['])(
+    'refuses %j, which no callback could ever match, instead of waiting for one until the timeout',
+    async (path) => {
+      const result = await cli(['login', ...insecure, '--callback-path', path, '--timeout', '2'], { env });
+      expect(expectOneLineFailure(result, 2)).toContain('--callback-path');
+    },
+  );
+
+  it('accepts a plain nested path', async () => {
+    const login = startLogin(['--callback-path', '/oauth/done']);
+    const authorizeUrl = await login.authorizeUrl;
+    expect(new URL(authorizeUrl.searchParams.get('redirect_uri') as string).pathname).toBe('/oauth/done');
+    expect((await fetchPage(await consentedCallback(authorizeUrl))).status).toBe(200);
+    expect((await login.done).code).toBe(0);
+  });
+});
+
 describe('login secrets', () => {
   it('reads the client secret from stdin, never needing it on the command line', async () => {
     const { HELLOSIGN_CLIENT_SECRET: _secret, ...withoutSecret } = env;
