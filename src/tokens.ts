@@ -130,6 +130,8 @@ export class TokenSet {
    * Throws `OAuthValidationError` when the data has no usable access token.
    */
   static fromOAuthData(data: unknown, receivedAt: number = Date.now()): TokenSet {
+    // expires_in is added to it: a string would be concatenated into a wrong date, not refused.
+    requireFinite(receivedAt, 'receivedAt');
     const holder = data as { oauth_data?: unknown } | null;
     const oauthData =
       holder !== null && typeof holder === 'object' && 'oauth_data' in holder ? holder.oauth_data : data;

@@ -44,4 +44,14 @@ describe('TokenSet.fromOAuthData', () => {
     expect(attempt).toThrow(/^oauth_data/);
     expect(attempt).not.toThrow(/abcdefgh/);
   });
+
+  test.each([
+    ['NaN', Number.NaN],
+    ['a string', '2030-01-01'],
+    ['a Date', new Date('2030-01-01T00:00:00Z')],
+  ])('refuses a receivedAt that is %s, naming it, instead of computing a wrong expiry', (_case, receivedAt) => {
+    const attempt = () => TokenSet.fromOAuthData(created, receivedAt as never);
+    expect(attempt).toThrow(OAuthValidationError);
+    expect(attempt).toThrow(/receivedAt/);
+  });
 });
