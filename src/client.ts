@@ -236,7 +236,15 @@ export class OAuthClient {
     build: () => Promise<OutgoingRequest>,
   ): Promise<TokenResponse> {
     const secrets = [this.#clientSecret, ...requestSecrets];
-    const context: CallContext = { operation, secrets, ...hooks, sentAt: this.#options.now(), attempts: 0 };
+    const sentAt = this.#options.now();
+    // Checked before sending: the expiry is counted from it, and once the answer is in, the code
+    // is spent (or the refresh token rotated), so failing then would lose the issued tokens.
+    if (typeof sentAt !== 'number' || !Number.isFinite(sentAt)) {
+      return Promise.reject(
+        new OAuthValidationError('now must return milliseconds since the epoch (a finite number).'),
+      );
+    }
+    const context: CallContext = { operation, secrets, ...hooks, sentAt, attempts: 0 };
     if (!tokenRequestsTraced()) return this.#send(context, previousRefreshToken, build);
     return traceTokenRequest(
       operation,

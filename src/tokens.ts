@@ -56,7 +56,8 @@ function validateInit(init: unknown): void {
     invalid('expiresIn', 'a non-negative finite number of seconds when given');
   }
   // types.isDate, not instanceof: a Date from another realm (a vm, a worker's message) is a Date too.
-  if (expiresAt !== undefined && (!types.isDate(expiresAt) || Number.isNaN((expiresAt as Date).getTime()))) {
+  // Date.prototype.getTime, not the value's own: a subclass may override it and hide an invalid date.
+  if (expiresAt !== undefined && (!types.isDate(expiresAt) || Number.isNaN(Date.prototype.getTime.call(expiresAt)))) {
     invalid('expiresAt', 'a valid Date when given (use TokenSet.fromJSON for an ISO string)');
   }
   if (state !== undefined && state !== null && typeof state !== 'string') invalid('state', 'a string or null');
@@ -93,7 +94,8 @@ export class TokenSet {
     this.refreshToken = init.refreshToken;
     this.tokenType = init.tokenType ?? 'Bearer';
     this.expiresIn = init.expiresIn;
-    this.expiresAt = init.expiresAt;
+    // A copy: the caller's Date stays theirs to change, and a change must not make this one invalid.
+    this.expiresAt = init.expiresAt === undefined ? undefined : new Date(Date.prototype.getTime.call(init.expiresAt));
     this.state = init.state;
     Object.freeze(this);
   }
@@ -146,14 +148,23 @@ export class TokenSet {
    * Throws `OAuthValidationError` when the data has no usable access token.
    */
   static fromOAuthData(data: unknown, receivedAt: number = Date.now()): TokenSet {
+    // expires_in is added to it: a string would be concatenated into a wrong date, not refused.
+    requireFinite(receivedAt, 'receivedAt');
     const holder = data as { oauth_data?: unknown } | null;
     const oauthData =
       holder !== null && typeof holder === 'object' && 'oauth_data' in holder ? holder.oauth_data : data;
     if (oauthData === null || typeof oauthData !== 'object' || Array.isArray(oauthData)) {
       throw new OAuthValidationError('oauth_data must be an object (from POST /v3/account/create).');
     }
+    let json: string;
     try {
-      return tokenSetFromResponse(JSON.stringify(oauthData), 200, {}, receivedAt);
+      json = JSON.stringify(oauthData);
+    } catch {
+      // A BigInt or a cycle: not data a response could have carried, and JSON.stringify's TypeError is not ours.
+      throw new OAuthValidationError('oauth_data must be plain JSON data (no BigInt, no cycle).');
+    }
+    try {
+      return tokenSetFromResponse(json, 200, {}, receivedAt);
     } catch (error) {
       if (!(error instanceof InvalidResponseError)) throw error;
       // The caller still holds oauth_data, refresh token included; this error has no issuedRefreshToken().

@@ -95,7 +95,14 @@ function waitForCallback(server: Server, wait: CallbackWait): Promise<Callback> 
     };
     wait.signal?.addEventListener('abort', onAbort, { once: true });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      // An absolute-form target such as `http://[/` passes Node's parser but not new URL(): a
+      // throw here would end the whole login, so it is answered like any other stray request.
+      const target = req.url ?? '/';
+      const url = URL.canParse(target, 'http://127.0.0.1') ? new URL(target, 'http://127.0.0.1') : undefined;
+      if (url === undefined) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request');
+        return;
+      }
       if (req.method !== 'GET' || url.pathname !== wait.path) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
         return;
@@ -145,6 +152,11 @@ ${CLIENT_HELP}`,
     const port = parsePort(text(values, 'port'));
     const path = text(values, 'callback-path') ?? '/callback';
     if (!path.startsWith('/')) throw new UsageError('--callback-path must start with /.');
+    // The callback is matched on its parsed path: one that parses differently (a query, a
+    // fragment, a space, a non-ASCII letter) could never match, and login would wait it out.
+    if (!URL.canParse(path, 'http://127.0.0.1') || new URL(path, 'http://127.0.0.1').pathname !== path) {
+      throw new UsageError('--callback-path must be a plain URL path: no query, fragment or characters to encode.');
+    }
     const timeoutMs = parseSeconds(text(values, 'timeout'), 'timeout', 300) * 1000;
     const client = await createClient(values, io, new SecretInput(values, io, context));
     const server = createServer();

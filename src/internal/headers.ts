@@ -9,7 +9,8 @@ export function headersToRecord(headers: HeadersLike | undefined): ResponseHeade
   const out: Record<string, string> = {};
   headers?.forEach((value, name) => {
     const key = name.toLowerCase();
-    out[key] = key in out ? `${out[key]}, ${value}` : value;
+    // Object.hasOwn, not `in`: a header named `constructor` would otherwise be joined to the inherited function.
+    out[key] = Object.hasOwn(out, key) ? `${out[key]}, ${value}` : value;
   });
   return out;
 }

@@ -76,6 +76,27 @@ export function longestSecret(secrets: readonly (string | undefined)[]): number 
 }
 
 /**
+ * How many characters at the end of `text` are the start of `secret` (not all of it: a whole
+ * secret is left for `scrub`). One Knuth-Morris-Pratt pass over the last `secret.length`
+ * characters: a server also chooses the refresh token, and trying each prefix in turn was
+ * quadratic in its length.
+ */
+function partialSecretAtEnd(text: string, secret: string): number {
+  const fallback = new Int32Array(secret.length);
+  for (let i = 1, k = 0; i < secret.length; i++) {
+    while (k > 0 && secret[i] !== secret[k]) k = fallback[k - 1] as number;
+    if (secret[i] === secret[k]) k++;
+    fallback[i] = k;
+  }
+  let matched = 0;
+  for (let i = Math.max(0, text.length - secret.length); i < text.length; i++) {
+    while (matched > 0 && text[i] !== secret[matched]) matched = fallback[matched - 1] as number;
+    if (text[i] === secret[matched]) matched++;
+  }
+  return matched === secret.length ? 0 : matched;
+}
+
+/**
  * `text` without a trailing start of a secret: where a cut went through a secret, `scrub` no longer
  * recognises the part that is left, so that part goes too.
  */
@@ -84,12 +105,7 @@ function withoutPartialSecret(text: string, secrets: readonly (string | undefine
   for (const secret of secrets) {
     // Values `scrub` ignores are ignored here too.
     if (!secret || secret.length < 4) continue;
-    for (let length = Math.min(secret.length - 1, text.length); length > cut; length--) {
-      if (text.endsWith(secret.slice(0, length))) {
-        cut = length;
-        break;
-      }
-    }
+    cut = Math.max(cut, partialSecretAtEnd(text, secret));
   }
   return text.slice(0, text.length - cut);
 }

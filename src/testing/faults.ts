@@ -1,3 +1,5 @@
+import { OAuthValidationError } from '../errors.js';
+
 /** The operations the mock server tells apart; faults and counters are keyed by them. */
 export type MockOperation = 'authorize' | 'oauthTokenGenerate' | 'oauthTokenRefresh' | 'other';
 
@@ -39,29 +41,48 @@ interface Staged {
   operations: readonly MockOperation[];
 }
 
+/** The longest delay a Node timer keeps (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A bad fault is bad input to a public method: the package's own validation error, like every other. */
+function invalid(message: string): OAuthValidationError {
+  return new OAuthValidationError(message);
+}
+
 function validateFault(fault: Fault): void {
-  if (fault === null || typeof fault !== 'object') throw new TypeError('inject() needs a fault object.');
+  if (fault === null || typeof fault !== 'object') throw invalid('inject() needs a fault object.');
   const times = fault.times ?? 1;
   if (!(times === Number.POSITIVE_INFINITY || (Number.isInteger(times) && times > 0))) {
-    throw new TypeError('fault.times must be a positive integer or Infinity.');
+    throw invalid('fault.times must be a positive integer or Infinity.');
+  }
+  const operation = fault.operation as unknown;
+  if (
+    operation !== undefined &&
+    typeof operation !== 'string' &&
+    !(Array.isArray(operation) && operation.every((name) => typeof name === 'string'))
+  ) {
+    throw invalid('fault.operation must be an operation name or an array of them.');
   }
   switch (fault.type) {
     case 'latency':
-      if (!Number.isFinite(fault.ms) || fault.ms < 0) throw new TypeError('latency fault needs ms >= 0.');
+      // Past the largest timer setTimeout fires at once: the fault would add no latency at all.
+      if (!Number.isFinite(fault.ms) || fault.ms < 0 || fault.ms > MAX_TIMER_MS) {
+        throw invalid(`latency fault needs ms from 0 to ${MAX_TIMER_MS}.`);
+      }
       return;
     case '5xx':
       if (
         fault.status !== undefined &&
         !(Number.isInteger(fault.status) && fault.status >= 500 && fault.status < 600)
       ) {
-        throw new TypeError('5xx fault status must be an integer from 500 to 599.');
+        throw invalid('5xx fault status must be an integer from 500 to 599.');
       }
       return;
     case 'respond':
       if (!Number.isInteger(fault.status) || fault.status < 100 || fault.status > 599) {
-        throw new TypeError('respond fault needs an HTTP status.');
+        throw invalid('respond fault needs an HTTP status.');
       }
-      if (typeof fault.body !== 'string') throw new TypeError('respond fault needs a string body.');
+      if (typeof fault.body !== 'string') throw invalid('respond fault needs a string body.');
       return;
     case '429':
     case 'html-502':
@@ -69,7 +90,7 @@ function validateFault(fault: Fault): void {
     case 'silence':
       return;
     default:
-      throw new TypeError(`Unknown fault type ${JSON.stringify((fault as { type?: unknown }).type)}.`);
+      throw invalid(`Unknown fault type ${JSON.stringify((fault as { type?: unknown }).type)}.`);
   }
 }
 

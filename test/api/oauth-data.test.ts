@@ -28,6 +28,16 @@ describe('TokenSet.fromOAuthData', () => {
     ['null oauth_data', { oauth_data: null }],
     ['no access_token', { oauth_data: { token_type: 'Bearer' } }],
     ['a negative expires_in', { oauth_data: { access_token: 'abcdefgh', expires_in: -1 } }],
+    // Not JSON at all: JSON.stringify threw a TypeError of its own for these.
+    ['a BigInt field', { oauth_data: { access_token: 'abcdefgh', expires_in: 3600n } }],
+    [
+      'a cycle',
+      (() => {
+        const data: Record<string, unknown> = { access_token: 'abcdefgh' };
+        data.self = data;
+        return { oauth_data: data };
+      })(),
+    ],
   ])('refuses %s with OAuthValidationError, quoting no token', (_case, input) => {
     const attempt = () => TokenSet.fromOAuthData(input);
     expect(attempt).toThrow(OAuthValidationError);
@@ -47,5 +57,15 @@ describe('TokenSet.fromOAuthData', () => {
     expect(error).toBeInstanceOf(OAuthValidationError);
     expect(error?.message).toBe('oauth_data has a non-numeric "expires_in".');
     expect('issuedRefreshToken' in (error as object)).toBe(false);
+  });
+
+  test.each([
+    ['NaN', Number.NaN],
+    ['a string', '2030-01-01'],
+    ['a Date', new Date('2030-01-01T00:00:00Z')],
+  ])('refuses a receivedAt that is %s, naming it, instead of computing a wrong expiry', (_case, receivedAt) => {
+    const attempt = () => TokenSet.fromOAuthData(created, receivedAt as never);
+    expect(attempt).toThrow(OAuthValidationError);
+    expect(attempt).toThrow(/receivedAt/);
   });
 });

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
 import { waitUntil } from '../shared.js';
 import { cli, expectOneLineFailure, type Invocation } from './support.js';
@@ -119,6 +120,28 @@ describe('login callback server', () => {
     expect((await first).status).toBe(200);
     expect((await login.done).code).toBe(0);
   });
+  it('answers a request whose target is not a URL with a 400 and keeps waiting, instead of crashing', async () => {
+    const login = startLogin();
+    const authorizeUrl = await login.authorizeUrl;
+    const callbackBase = new URL(authorizeUrl.searchParams.get('redirect_uri') as string);
+    // Any local process can send this absolute-form target; new URL() cannot parse it.
+    const statusLine = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(callbackBase.port), '127.0.0.1', () =>
+        socket.write('GET http://[/callback HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'),
+      );
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk) => {
+        answer += chunk;
+      });
+      socket.on('close', () => resolve(answer.split('\r\n')[0] as string));
+      socket.on('error', reject);
+    });
+    expect(statusLine).toBe('HTTP/1.1 400 Bad Request');
+
+    expect((await fetchPage(await consentedCallback(authorizeUrl))).status).toBe(200);
+    expect((await login.done).code).toBe(0);
+  });
 });
 
 describe('login --timeout', () => {
@@ -148,6 +171,24 @@ describe('login --timeout', () => {
     expect(result.stderr.trimEnd().split('\n').pop()).toBe(
       'hellosign-oauth login: Interrupted before the OAuth callback arrived.',
     );
+  });
+});
+
+describe('login --callback-path', () => {
+  it.each(['/call back', '/callback?x=1', '/callback#top', '/caf\u00e9', '//['])(
+    'refuses %j, which no callback could ever match, instead of waiting for one until the timeout',
+    async (path) => {
+      const result = await cli(['login', ...insecure, '--callback-path', path, '--timeout', '2'], { env });
+      expect(expectOneLineFailure(result, 2)).toContain('--callback-path');
+    },
+  );
+
+  it('accepts a plain nested path', async () => {
+    const login = startLogin(['--callback-path', '/oauth/done']);
+    const authorizeUrl = await login.authorizeUrl;
+    expect(new URL(authorizeUrl.searchParams.get('redirect_uri') as string).pathname).toBe('/oauth/done');
+    expect((await fetchPage(await consentedCallback(authorizeUrl))).status).toBe(200);
+    expect((await login.done).code).toBe(0);
   });
 });
 

@@ -50,6 +50,17 @@ const badCalls: [string, () => unknown, string][] = [
     'expiresAt',
   ],
   [
+    'new TokenSet with a Date whose own getTime hides that it is invalid',
+    () =>
+      new TokenSet({
+        accessToken: 'a',
+        expiresAt: new (class extends Date {
+          getTime = () => 0;
+        })(Number.NaN),
+      }),
+    'expiresAt',
+  ],
+  [
     'new TokenSet with a string expiresAt',
     () => new TokenSet({ accessToken: 'a', expiresAt: '2030-01-01' } as never),
     'expiresAt',
@@ -108,6 +119,17 @@ describe('every public entry point refuses bad input with OAuthValidationError n
     const bad = { accessToken: 'a', tokenType: 'Bearer', expiresAt: 'not a date' };
     await expect(manager.setTokens('grant', bad)).rejects.toThrow(OAuthValidationError);
     expect((await manager.getTokens('grant'))?.accessToken).toBe(ACCESS_TOKEN);
+  });
+});
+
+describe('a TokenSet keeps the expiry it was checked with', () => {
+  it('even when the caller later changes the Date it passed, so setTokens cannot fail with a RangeError', async () => {
+    const expiresAt = new Date('2030-01-01T00:00:00Z');
+    const set = new TokenSet({ accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, expiresAt });
+    expiresAt.setTime(Number.NaN);
+    const manager = new TokenManager({ client });
+    await manager.setTokens('grant', set);
+    expect((await manager.getTokens('grant'))?.expiresAt?.toISOString()).toBe('2030-01-01T00:00:00.000Z');
   });
 });
 

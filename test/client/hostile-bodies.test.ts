@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describeFailure } from '../../src/cli/io.js';
 import { type FetchLike, InternalServerError, OAuthApiError, OAuthClient } from '../../src/index.js';
-import { CLIENT_ID, CODE, expectNoLeak, REFRESH_TOKEN, rejectionOf, SECRET, STATE } from './support.js';
+import { CLIENT_ID, CODE, expectNoLeak, REFRESH_TOKEN, rejectionOf, SECRET, STATE, TOKEN_BODY } from './support.js';
 
 /** The default `maxResponseBytes`: the largest body the client reads at all. */
 const CAP = 1024 * 1024;
@@ -135,5 +135,44 @@ describe('an oversized error message', () => {
       expect(error.description?.startsWith('w')).toBe(true);
       expectNoLeak(error, [SECRET.slice(0, 8), CODE.slice(0, 8)]);
     }
+  });
+});
+
+describe('a hostile refresh token', () => {
+  it('issued by the server as one long run keeps the next error linear', async () => {
+    // The server chooses the refresh token too: 300,000 `a`s. The next error body is `a`s with a
+    // `b` just where the text is cut (the message bound plus the longest secret), so every prefix
+    // of the token almost ends the cut text: looking for where the cut went through the token
+    // must not try each prefix in turn (that took minutes).
+    const issued = 'a'.repeat(300_000);
+    const description = `${'a'.repeat(4_096 + issued.length - 1)}b${'a'.repeat(200_000)}`;
+    const answers = [
+      new Response(JSON.stringify({ ...TOKEN_BODY, refresh_token: issued }), { status: 200 }),
+      new Response(JSON.stringify({ error: 'invalid_request', error_description: description }), { status: 400 }),
+    ];
+    const fetch: FetchLike = async () => answers.shift() as Response;
+    const c = new OAuthClient({ clientId: CLIENT_ID, clientSecret: SECRET, fetch, maxRetries: 0 });
+    const tokens = await c.refresh(REFRESH_TOKEN);
+    expect(tokens.refreshToken).toBe(issued);
+
+    const started = performance.now();
+    const error = await rejectionOf<OAuthApiError>(c.refresh(tokens));
+    const { line } = describeFailure(error, 'refresh', [issued]);
+    expect(performance.now() - started).toBeLessThan(BUDGET_MS);
+    expect(error).toBeInstanceOf(OAuthApiError);
+    expect(error.message.length).toBeLessThan(MESSAGE_BOUND);
+    expect(line.length).toBeLessThan(MESSAGE_BOUND + 100);
+  });
+});
+
+describe('response headers named like Object.prototype members', () => {
+  it('keep the server’s own value, not the inherited function joined to it', async () => {
+    const headers = { constructor: 'from-the-server', valueof: 'v', 'x-ratelimit-limit': '100' };
+    const fetch: FetchLike = async () => new Response('{}', { status: 500, headers });
+    const c = new OAuthClient({ clientId: CLIENT_ID, clientSecret: SECRET, fetch, maxRetries: 0 });
+    const error = await rejectionOf<OAuthApiError>(c.refresh(REFRESH_TOKEN));
+    expect(error.headers.constructor).toBe('from-the-server');
+    expect(error.headers.valueof).toBe('v');
+    expect(JSON.stringify(error.headers)).not.toContain('native code');
   });
 });

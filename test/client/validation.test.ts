@@ -171,6 +171,23 @@ describe('method arguments are checked before any request', () => {
   });
 });
 
+describe('a clock that does not return milliseconds', () => {
+  // The expiry is counted from the clock: checked only once the answer came, the code was spent
+  // (or the refresh token rotated) and the tokens the server issued were lost with the error.
+  it.each<[string, () => unknown]>([
+    ['a Date', () => new Date()],
+    ['NaN', () => Number.NaN],
+    ['a numeric string', () => '1700000000000'],
+  ])('returning %s is refused before the code is sent', async (_label, now) => {
+    const fetch = jest.fn(async () => new Response(JSON.stringify(TOKEN_BODY), { status: 200 }));
+    const client = new OAuthClient({ ...valid, fetch, now: now as never });
+    const error = await rejectionOf(client.exchangeCode({ code: CODE, state: STATE }));
+    expect(error).toBeInstanceOf(OAuthValidationError);
+    expect((error as Error).message).toContain('now');
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
 describe('a matching expectedState', () => {
   it('lets the exchange through', async () => {
     const fetch = jest.fn(async () => new Response(JSON.stringify(TOKEN_BODY), { status: 200 }));

@@ -99,3 +99,31 @@ describe('startMockServer options', () => {
     await server.close();
   });
 });
+
+describe('MockServer.inject', () => {
+  it.each<[string, unknown, RegExp]>([
+    ['no fault object', null, /inject\(\) needs a fault object/],
+    ['an unknown type', { type: 'teapot' }, /Unknown fault type/],
+    ['zero times', { type: 'reset', times: 0 }, /fault\.times must be a positive integer/],
+    ['a negative latency', { type: 'latency', ms: -1 }, /latency fault needs ms/],
+    // setTimeout fires at once past 2^31 - 1 ms (with a TimeoutOverflowWarning): no latency at all.
+    ['a latency past the largest timer', { type: 'latency', ms: 2 ** 31 }, /latency fault needs ms/],
+    ['a 5xx status outside 500-599', { type: '5xx', status: 404 }, /status must be an integer from 500 to 599/],
+    ['a respond fault without a body', { type: 'respond', status: 200 }, /respond fault needs a string body/],
+    ['an operation that is not a name', { type: 'reset', operation: 5 }, /fault\.operation must be/],
+  ])('refuses %s with an OAuthValidationError naming the field', async (_case, fault, message) => {
+    const server = await startMockServer();
+    try {
+      let error: unknown;
+      try {
+        server.inject(fault as never);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(OAuthValidationError);
+      expect((error as Error).message).toMatch(message);
+    } finally {
+      await server.close();
+    }
+  });
+});
