@@ -20,8 +20,13 @@ function prepare(version) {
   generate(join(dir, 'generated'), version);
   cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
   cpSync(join(root, 'test'), join(dir, 'test'), { recursive: true });
+  // Tests import the documented examples (docs/examples), so they come along.
+  cpSync(join(root, 'docs/examples'), join(dir, 'docs/examples'), { recursive: true });
   const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: ['src', 'generated', 'test'] }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ ...tsconfig, include: ['src', 'generated', 'test', 'docs/examples'] }),
+  );
   writeFileSync(
     join(dir, 'jest.config.js'),
     `module.exports = { ...require(${JSON.stringify(join(root, 'jest.config.js'))}), rootDir: __dirname };\n`,
