@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { scrub } from '../internal/redact.js';
 import { TokenSet } from '../tokens.js';
 import { type Command, text } from './command.js';
@@ -7,15 +7,22 @@ import { CliFailure, UsageError } from './io.js';
 import { SecretInput } from './secret-input.js';
 import { CLIENT_HELP, CLIENT_OPTIONS, createClient, required, tokensFileText } from './shared.js';
 
-/** Replaces the file in one step, readable by its owner only: a crash never leaves half a token file. */
+/**
+ * Replaces the file in one step, readable by its owner only: a crash never leaves half a token
+ * file. The file a symlink points at is replaced, not the link. Where no temporary file can be
+ * made beside it (a read-only directory), the file is overwritten in place: with rotating
+ * refresh tokens, new tokens that reach no file are a lost grant.
+ */
 async function writeTokensFile(path: string, tokens: TokenSet): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const target = await realpath(path).catch(() => path);
+  const text = tokensFileText(tokens);
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, tokensFileText(tokens), { mode: 0o600 });
-    await rename(temporary, path);
-  } catch (error) {
+    await writeFile(temporary, text, { mode: 0o600 });
+    await rename(temporary, target);
+  } catch {
     await rm(temporary, { force: true });
-    throw error;
+    await writeFile(target, text, { mode: 0o600 });
   }
 }
 

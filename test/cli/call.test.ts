@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MockServer, startMockServer } from '../../src/testing/index.js';
@@ -74,6 +74,21 @@ describe('call', () => {
     const again = await call(grant.file);
     expect(again.code).toBe(0);
     expect(server.requests.oauthTokenRefresh).toBe(1);
+  });
+
+  test('a tokens file reached through a symlink is updated where it lives; the link stays a link', async () => {
+    const grant = writeGrant();
+    const link = join(dir, 'link.json');
+    symlinkSync(grant.file, link);
+    server.expireAccessToken(grant.accessToken);
+
+    const result = await call(link);
+
+    expect(result.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    const stored = JSON.parse(readFileSync(grant.file, 'utf8'));
+    expect(stored.refreshToken).not.toBe(grant.refreshToken);
+    expect(server.isAccessTokenActive(stored.accessToken)).toBe(true);
   });
 
   test('a grant the server no longer honours fails with exit 1, the API’s words, and no token', async () => {
