@@ -1,6 +1,6 @@
-import { OAuthValidationError } from '../errors.js';
-import type { TokenStore } from '../store.js';
-import type { TokenSetJSON } from '../tokens.js';
+import { OAuthValidationError } from '../client/errors.js';
+import type { TokenSetJSON } from '../client/tokens.js';
+import type { TokenStore } from '../session/store.js';
 import { PostgresConnection, type PostgresPoolLike, validConnectionString } from './connection.js';
 import { PostgresStoreError } from './errors.js';
 import { withAdvisoryLock } from './lock.js';

@@ -1,6 +1,6 @@
-import { OAuthValidationError } from '../errors.js';
-import type { RefreshLease, TokenStore } from '../store.js';
-import type { TokenSetJSON } from '../tokens.js';
+import { OAuthValidationError } from '../client/errors.js';
+import type { TokenSetJSON } from '../client/tokens.js';
+import type { RefreshLease, TokenStore } from '../session/store.js';
 import { type RedisClientLike, RedisConnection } from './connection.js';
 import { RedisStoreError } from './errors.js';
 import { withLock } from './lock.js';

@@ -1,5 +1,5 @@
-import type { TokenStore } from '../store.js';
-import type { TokenSetJSON } from '../tokens.js';
+import type { TokenSetJSON } from '../client/tokens.js';
+import type { TokenStore } from '../session/store.js';
 
 /** The optional parts of `TokenStore` a conformance run can insist on. */
 export type OptionalStorePart = 'compareAndSet' | 'runExclusive';

@@ -1,6 +1,6 @@
-import { BASE_PATH } from '../generated/runtime.js';
+import { BASE_PATH } from '../../generated/runtime.js';
+import { resolveProxy } from '../internal/proxy-env.js';
 import { OAuthValidationError } from './errors.js';
-import { resolveProxy } from './internal/proxy-env.js';
 import type { Logger } from './logger.js';
 import type { FetchLike, TransportOptions } from './transport.js';
 

@@ -1,4 +1,11 @@
-import { attemptClock, publishAttempt } from './diagnostics.js';
+import { attemptClock, publishAttempt } from '../diagnostics/channels.js';
+import { defaultFetch } from '../internal/default-fetch.js';
+import type { OutgoingRequest } from '../internal/generated-seam.js';
+import { headersToRecord, type ResponseHeaders } from '../internal/headers.js';
+import { proxiedFetch } from '../internal/proxy.js';
+import type { ProxySettings } from '../internal/proxy-env.js';
+import { scrubHeaders } from '../internal/redact.js';
+import { VERSION } from '../version.js';
 import {
   InvalidResponseError,
   OAuthAbortError,
@@ -6,16 +13,9 @@ import {
   OAuthTimeoutError,
   sanitizedCause,
 } from './errors.js';
-import { defaultFetch } from './internal/default-fetch.js';
-import type { OutgoingRequest } from './internal/generated-seam.js';
-import { headersToRecord, type ResponseHeaders } from './internal/headers.js';
-import { proxiedFetch } from './internal/proxy.js';
-import type { ProxySettings } from './internal/proxy-env.js';
-import { scrubHeaders } from './internal/redact.js';
 import type { Logger } from './logger.js';
 import { OAuthProxyError } from './proxy-error.js';
 import { parseRetryAfter } from './rate-limit.js';
-import { VERSION } from './version.js';
 
 /** The subset of the Fetch API this package needs; global `fetch` and node-fetch both fit. */
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponseLike>;

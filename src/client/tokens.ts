@@ -1,6 +1,6 @@
+import { maskToken } from '../internal/redact.js';
+import { inspect, types } from '../internal/runtime.js';
 import { InvalidResponseError, OAuthValidationError } from './errors.js';
-import { maskToken } from './internal/redact.js';
-import { inspect, types } from './internal/runtime.js';
 // A cycle, harmless: each module uses the other only inside functions, never while loading.
 import { tokenSetFromResponse } from './token-response.js';
 

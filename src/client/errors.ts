@@ -1,5 +1,5 @@
-import type { ResponseHeaders } from './internal/headers.js';
-import { boundedServerText, longestSecret, MAX_MESSAGE_LENGTH, scrubbedPrefix, visibleText } from './internal/text.js';
+import type { ResponseHeaders } from '../internal/headers.js';
+import { boundedServerText, longestSecret, MAX_MESSAGE_LENGTH, scrubbedPrefix, visibleText } from '../internal/text.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
 
 /** Shared by every copy of the package in a process (ESM and CJS), unlike the classes themselves. */
@@ -241,7 +241,7 @@ export function apiErrorFromResponse(
   return new OAuthApiError(init);
 }
 
-export { sanitizedCause } from './internal/sanitized-cause.js';
+export { sanitizedCause } from '../internal/sanitized-cause.js';
 
 /** A `TokenManager` has no tokens under this key: set them first (`setTokens`). */
 export class TokenNotFoundError extends OAuthError {

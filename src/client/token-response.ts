@@ -1,6 +1,6 @@
-import { OAuthTokenResponseFromJSON } from '../generated/models/OAuthTokenResponse.js';
+import { OAuthTokenResponseFromJSON } from '../../generated/models/OAuthTokenResponse.js';
+import type { ResponseHeaders } from '../internal/headers.js';
 import { InvalidResponseError } from './errors.js';
-import type { ResponseHeaders } from './internal/headers.js';
 import { TokenSet } from './tokens.js';
 
 function fail(reason: string, status: number, headers: ResponseHeaders, issuedRefreshToken?: string): never {

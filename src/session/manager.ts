@@ -1,9 +1,7 @@
-import { type AccessTokenSource, type ApiFetchInput, fetchWithToken } from './api/fetch.js';
-import { apiTransportOf } from './api/transport.js';
-import { withAccessTokenFrom } from './api/with-access-token.js';
-import type { OAuthClient } from './client.js';
-import { DeadGrants } from './dead-grants.js';
-import { timeLockWait, traceSessionRefresh } from './diagnostics.js';
+import { type AccessTokenSource, type ApiFetchInput, fetchWithToken } from '../api/fetch.js';
+import { apiTransportOf } from '../api/transport.js';
+import { withAccessTokenFrom } from '../api/with-access-token.js';
+import type { OAuthClient } from '../client/client.js';
 import {
   InvalidResponseError,
   OAuthApiError,
@@ -12,10 +10,12 @@ import {
   sanitizedCause,
   TokenNotFoundError,
   TokenPersistError,
-} from './errors.js';
+} from '../client/errors.js';
+import { TokenSet, type TokenSetJSON, toTokenSet } from '../client/tokens.js';
+import { timeLockWait, traceSessionRefresh } from '../diagnostics/channels.js';
+import { DeadGrants } from './dead-grants.js';
 import { RefreshGuard } from './refresh-guard.js';
 import { MemoryTokenStore, type RefreshLease, sameTokens, type TokenStore } from './store.js';
-import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 
 /** Options of `new TokenManager(options)`; only `client` is required. */
 export interface TokenManagerOptions {

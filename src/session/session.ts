@@ -1,11 +1,11 @@
-import { type ApiFetchInput, fetchWithToken } from './api/fetch.js';
-import { apiTransportOf } from './api/transport.js';
-import { withAccessTokenFrom } from './api/with-access-token.js';
-import type { OAuthClient } from './client.js';
-import { OAuthValidationError } from './errors.js';
+import { type ApiFetchInput, fetchWithToken } from '../api/fetch.js';
+import { apiTransportOf } from '../api/transport.js';
+import { withAccessTokenFrom } from '../api/with-access-token.js';
+import type { OAuthClient } from '../client/client.js';
+import { OAuthValidationError } from '../client/errors.js';
+import { TokenSet, type TokenSetJSON, toTokenSet } from '../client/tokens.js';
 import { TokenManager, validateMargin } from './manager.js';
 import { MemoryTokenStore } from './store.js';
-import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 
 /** Options of `client.session(tokens, options)` (see docs/sessions.md). */
 export interface SessionOptions {

@@ -1,5 +1,15 @@
-import { registerApiOptions } from './api/transport.js';
-import { reportReauthorization, type TokenOperation, tokenRequestsTraced, traceTokenRequest } from './diagnostics.js';
+import { registerApiOptions } from '../api/transport.js';
+import {
+  reportReauthorization,
+  type TokenOperation,
+  tokenRequestsTraced,
+  traceTokenRequest,
+} from '../diagnostics/channels.js';
+import { constantTimeEqual } from '../internal/constant-time.js';
+import { GeneratedRequests, type OutgoingRequest } from '../internal/generated-seam.js';
+import type { ResponseHeaders } from '../internal/headers.js';
+import { inspect, randomBase64url } from '../internal/runtime.js';
+import { type SessionOptions, TokenSession } from '../session/session.js';
 import { readClientEnv } from './env.js';
 import {
   apiErrorFromResponse,
@@ -10,13 +20,8 @@ import {
   StateMismatchError,
   sanitizedCause,
 } from './errors.js';
-import { constantTimeEqual } from './internal/constant-time.js';
-import { GeneratedRequests, type OutgoingRequest } from './internal/generated-seam.js';
-import type { ResponseHeaders } from './internal/headers.js';
-import { inspect, randomBase64url } from './internal/runtime.js';
 import { type OAuthClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { parseRateLimit, type RateLimit } from './rate-limit.js';
-import { type SessionOptions, TokenSession } from './session.js';
 import { tokenSetFromResponse } from './token-response.js';
 import { type TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 import { type BufferedResponse, type CallContext, createTransport, type FetchLike } from './transport.js';
@@ -227,7 +232,7 @@ export class OAuthClient {
     return this.#options.now();
   }
 
-  /** One token request, as the diagnostics channels report it (see src/diagnostics.ts). */
+  /** One token request, as the diagnostics channels report it (see src/diagnostics/channels.ts). */
   #call(
     operation: TokenOperation,
     requestSecrets: string[],
