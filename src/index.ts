@@ -3,7 +3,6 @@ export {
   type AuthorizeUrlParams,
   type ExchangeCodeParams,
   OAuthClient,
-  type RefreshOptions,
   type TokenResponse,
 } from './client/client.js';
 export { ENV } from './client/env.js';
@@ -47,6 +46,7 @@ export {
 } from './diagnostics/channels.js';
 export type { ResponseHeaders } from './internal/headers.js';
 export { TokenManager, type TokenManagerOptions } from './session/manager.js';
+export type { RefreshOptions, TokenRefresher } from './session/refresher.js';
 export { type SessionOptions, TokenSession } from './session/session.js';
 export { MemoryTokenStore, type RefreshLease, type TokenStore } from './session/store.js';
 export { VERSION } from './version.js';

@@ -9,6 +9,7 @@ import { constantTimeEqual } from '../internal/constant-time.js';
 import { GeneratedRequests, type OutgoingRequest } from '../internal/generated-seam.js';
 import type { ResponseHeaders } from '../internal/headers.js';
 import { inspect, randomBase64url } from '../internal/runtime.js';
+import type { RefreshOptions } from '../session/refresher.js';
 import { type SessionOptions, TokenSession } from '../session/session.js';
 import { readClientEnv } from './env.js';
 import {
@@ -22,8 +23,8 @@ import {
 } from './errors.js';
 import { type OAuthClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { parseRateLimit, type RateLimit } from './rate-limit.js';
-import { tokenSetFromResponse } from './token-response.js';
-import { type TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
+import { tokenFieldsFromResponse } from './token-response.js';
+import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 import { type BufferedResponse, type CallContext, createTransport, type FetchLike } from './transport.js';
 
 /** Options of `client.authorizeUrl(params)`. */
@@ -44,18 +45,6 @@ export interface ExchangeCodeParams {
   expectedState?: string;
   /** Aborts the call (also while it waits to retry) with `OAuthAbortError`. */
   signal?: AbortSignal;
-}
-
-/** Options of `client.refresh(tokens, options)`. */
-export interface RefreshOptions {
-  /** Aborts the call (also while it waits to retry) with `OAuthAbortError`. */
-  signal?: AbortSignal;
-  /**
-   * Awaited right before each attempt is sent (retries included), with the attempt's timeout. If
-   * it throws, nothing more is sent and the refresh fails with that error. `TokenManager` uses it
-   * to check that its refresh lock is still held and the refresh token still current.
-   */
-  beforeAttempt?: (attempt: { timeoutMs: number }) => Promise<void> | void;
 }
 
 /** A result together with the HTTP facts of the response that carried it. */
@@ -280,12 +269,14 @@ export class OAuthClient {
       );
       throw reportReauthorization(operation, error);
     }
-    const data = tokenSetFromResponse(
-      response.bodyText,
-      response.status,
-      response.headers,
-      context.sentAt,
-      previousRefreshToken,
+    const data = new TokenSet(
+      tokenFieldsFromResponse(
+        response.bodyText,
+        response.status,
+        response.headers,
+        context.sentAt,
+        previousRefreshToken,
+      ),
     );
     this.#options.logger?.info?.('hellosign-oauth: tokens received', { operation, attempts: context.attempts });
     return { data, status: response.status, headers: response.headers, rateLimit: parseRateLimit(response.headers) };

@@ -1,8 +1,7 @@
 import { maskToken } from '../internal/redact.js';
 import { inspect, types } from '../internal/runtime.js';
 import { InvalidResponseError, OAuthValidationError } from './errors.js';
-// A cycle, harmless: each module uses the other only inside functions, never while loading.
-import { tokenSetFromResponse } from './token-response.js';
+import { tokenFieldsFromResponse } from './token-response.js';
 
 /** The JSON form of a `TokenSet`: what `JSON.stringify(tokens)` writes and `TokenSet.fromJSON` reads. */
 export interface TokenSetJSON {
@@ -153,7 +152,7 @@ export class TokenSet {
       throw new OAuthValidationError('oauth_data must be an object (from POST /v3/account/create).');
     }
     try {
-      return tokenSetFromResponse(JSON.stringify(oauthData), 200, {}, receivedAt);
+      return new TokenSet(tokenFieldsFromResponse(JSON.stringify(oauthData), 200, {}, receivedAt));
     } catch (error) {
       if (!(error instanceof InvalidResponseError)) throw error;
       throw new OAuthValidationError(error.message.replace('The token response', 'oauth_data'));

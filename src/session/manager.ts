@@ -1,7 +1,6 @@
 import { type AccessTokenSource, type ApiFetchInput, fetchWithToken } from '../api/fetch.js';
 import { apiTransportOf } from '../api/transport.js';
 import { withAccessTokenFrom } from '../api/with-access-token.js';
-import type { OAuthClient } from '../client/client.js';
 import {
   InvalidResponseError,
   OAuthApiError,
@@ -15,12 +14,13 @@ import { TokenSet, type TokenSetJSON, toTokenSet } from '../client/tokens.js';
 import { timeLockWait, traceSessionRefresh } from '../diagnostics/channels.js';
 import { DeadGrants } from './dead-grants.js';
 import { RefreshGuard } from './refresh-guard.js';
+import type { TokenRefresher } from './refresher.js';
 import { MemoryTokenStore, type RefreshLease, sameTokens, type TokenStore } from './store.js';
 
 /** Options of `new TokenManager(options)`; only `client` is required. */
 export interface TokenManagerOptions {
   /** The client that refreshes (its clock counts expiry). */
-  client: OAuthClient;
+  client: TokenRefresher;
   /** Where tokens live. Default: a new `MemoryTokenStore`. */
   store?: TokenStore;
   /** Refresh when the access token expires within this many seconds. Default 300. */
@@ -87,7 +87,7 @@ function validateStore(store: unknown): TokenStore | undefined {
  * Holds no timers and, per grant, nothing beyond the store's entry while no refresh is running.
  */
 export class TokenManager {
-  readonly #client: OAuthClient;
+  readonly #client: TokenRefresher;
   readonly #store: TokenStore;
   readonly #marginSeconds: number;
   readonly #onTokens: TokenManagerOptions['onTokens'];
