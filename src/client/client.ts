@@ -9,6 +9,7 @@ import { constantTimeEqual } from '../internal/constant-time.js';
 import { GeneratedRequests, type OutgoingRequest } from '../internal/generated-seam.js';
 import type { ResponseHeaders } from '../internal/headers.js';
 import { inspect, randomBase64url } from '../internal/runtime.js';
+import { requireText } from '../internal/validation.js';
 import type { RefreshOptions } from '../session/refresher.js';
 import { type SessionOptions, TokenSession } from '../session/session.js';
 import { readClientEnv } from './env.js';
@@ -66,13 +67,6 @@ function optionalSignal(value: unknown): AbortSignal | undefined {
 
 function requireObject(value: unknown, name: string): void {
   if (value === null || typeof value !== 'object') throw new OAuthValidationError(`${name} must be an object.`);
-}
-
-function requireText(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new OAuthValidationError(`${name} is required and must be a non-empty string.`);
-  }
-  return value;
 }
 
 /**

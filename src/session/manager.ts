@@ -12,6 +12,7 @@ import {
 } from '../client/errors.js';
 import { TokenSet, type TokenSetJSON, toTokenSet } from '../client/tokens.js';
 import { timeLockWait, traceSessionRefresh } from '../diagnostics/channels.js';
+import { validateKey } from '../internal/validation.js';
 import { DeadGrants } from './dead-grants.js';
 import { RefreshGuard } from './refresh-guard.js';
 import type { TokenRefresher } from './refresher.js';
@@ -59,11 +60,6 @@ export function validateMargin(value: unknown): number {
     throw new OAuthValidationError('refreshMarginSeconds must be a non-negative finite number.');
   }
   return value;
-}
-
-function validateKey(key: unknown): string {
-  if (typeof key !== 'string' || key === '') throw new OAuthValidationError('key must be a non-empty string.');
-  return key;
 }
 
 function validateStore(store: unknown): TokenStore | undefined {

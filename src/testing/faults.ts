@@ -1,3 +1,5 @@
+import { OAuthValidationError } from '../client/errors.js';
+
 /** The operations the mock server tells apart; faults and counters are keyed by them. */
 export type MockOperation = 'authorize' | 'oauthTokenGenerate' | 'oauthTokenRefresh' | 'other';
 
@@ -40,28 +42,28 @@ interface Staged {
 }
 
 function validateFault(fault: Fault): void {
-  if (fault === null || typeof fault !== 'object') throw new TypeError('inject() needs a fault object.');
+  if (fault === null || typeof fault !== 'object') throw new OAuthValidationError('inject() needs a fault object.');
   const times = fault.times ?? 1;
   if (!(times === Number.POSITIVE_INFINITY || (Number.isInteger(times) && times > 0))) {
-    throw new TypeError('fault.times must be a positive integer or Infinity.');
+    throw new OAuthValidationError('fault.times must be a positive integer or Infinity.');
   }
   switch (fault.type) {
     case 'latency':
-      if (!Number.isFinite(fault.ms) || fault.ms < 0) throw new TypeError('latency fault needs ms >= 0.');
+      if (!Number.isFinite(fault.ms) || fault.ms < 0) throw new OAuthValidationError('latency fault needs ms >= 0.');
       return;
     case '5xx':
       if (
         fault.status !== undefined &&
         !(Number.isInteger(fault.status) && fault.status >= 500 && fault.status < 600)
       ) {
-        throw new TypeError('5xx fault status must be an integer from 500 to 599.');
+        throw new OAuthValidationError('5xx fault status must be an integer from 500 to 599.');
       }
       return;
     case 'respond':
       if (!Number.isInteger(fault.status) || fault.status < 100 || fault.status > 599) {
-        throw new TypeError('respond fault needs an HTTP status.');
+        throw new OAuthValidationError('respond fault needs an HTTP status.');
       }
-      if (typeof fault.body !== 'string') throw new TypeError('respond fault needs a string body.');
+      if (typeof fault.body !== 'string') throw new OAuthValidationError('respond fault needs a string body.');
       return;
     case '429':
     case 'html-502':
@@ -69,7 +71,7 @@ function validateFault(fault: Fault): void {
     case 'silence':
       return;
     default:
-      throw new TypeError(`Unknown fault type ${JSON.stringify((fault as { type?: unknown }).type)}.`);
+      throw new OAuthValidationError(`Unknown fault type ${JSON.stringify((fault as { type?: unknown }).type)}.`);
   }
 }
 

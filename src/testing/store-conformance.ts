@@ -1,3 +1,4 @@
+import { OAuthValidationError } from '../client/errors.js';
 import type { TokenSetJSON } from '../client/tokens.js';
 import type { TokenStore } from '../session/store.js';
 
@@ -383,7 +384,7 @@ export function storeConformanceChecks<S extends TokenStore>(
   options: StoreConformanceOptions<S> = {},
 ): StoreConformanceCheck[] {
   if (typeof factory !== 'function')
-    throw new TypeError('storeConformanceChecks needs a function that returns a store.');
+    throw new OAuthValidationError('storeConformanceChecks needs a function that returns a store.');
   const requires = new Set(options.requires ?? []);
   const definitions: Definition<S>[] = [
     ...coreChecks<S>(),
