@@ -1,5 +1,5 @@
 /**
- * src/diagnostics.ts with every hook a no-op: the build bench/diagnostics.mjs compares against,
+ * src/diagnostics/channels.ts with every hook a no-op: the build bench/diagnostics.mjs compares against,
  * i.e. the package as if it had no diagnostics at all. Same exports, same signatures.
  */
 export const DIAGNOSTICS_CHANNELS = {};

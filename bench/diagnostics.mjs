@@ -26,13 +26,15 @@ const settings = {
   concurrency: 32,
 };
 
-/** Bundles src/index.ts; with `off`, src/diagnostics.ts is swapped for the no-op build. */
+/** Bundles src/index.ts; with `off`, src/diagnostics/channels.ts is swapped for the no-op build. */
 async function bundle(name, off) {
   const outfile = join(CACHE, `${name}.cjs`);
   const swap = {
     name: 'diagnostics-off',
     setup(b) {
-      b.onResolve({ filter: /\/diagnostics\.js$/ }, () => ({ path: join(ROOT, 'bench', 'diagnostics-off.ts') }));
+      b.onResolve({ filter: /\/diagnostics\/channels\.js$/ }, () => ({
+        path: join(ROOT, 'bench', 'diagnostics-off.ts'),
+      }));
     },
   };
   await build({

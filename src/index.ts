@@ -3,22 +3,11 @@ export {
   type AuthorizeUrlParams,
   type ExchangeCodeParams,
   OAuthClient,
-  type RefreshOptions,
   type TokenResponse,
-} from './client.js';
-export {
-  type AttemptMessage,
-  DIAGNOSTICS_CHANNELS,
-  type LockWaitMessage,
-  type RateLimitMessage,
-  type ReauthorizationMessage,
-  type SessionRefreshMessage,
-  type TokenOperation,
-  type TokenRequestMessage,
-} from './diagnostics.js';
-export { ENV } from './env.js';
-export { OAUTH_ERROR_CODES, type OAuthErrorCode } from './error-codes.js';
-export { isOAuthApiError, isOAuthError } from './error-guards.js';
+} from './client/client.js';
+export { ENV } from './client/env.js';
+export { OAUTH_ERROR_CODES, type OAuthErrorCode } from './client/error-codes.js';
+export { isOAuthApiError, isOAuthError } from './client/error-guards.js';
 export {
   AuthenticationError,
   BadRequestError,
@@ -38,15 +27,26 @@ export {
   StateMismatchError,
   TokenNotFoundError,
   TokenPersistError,
-} from './errors.js';
+} from './client/errors.js';
+export type { Logger } from './client/logger.js';
+export type { OAuthClientOptions } from './client/options.js';
+export { OAuthProxyError } from './client/proxy-error.js';
+export { parseRateLimit, type RateLimit } from './client/rate-limit.js';
+export { TokenSet, type TokenSetInit, type TokenSetJSON } from './client/tokens.js';
+export type { FetchInit, FetchLike, FetchResponseLike } from './client/transport.js';
+export {
+  type AttemptMessage,
+  DIAGNOSTICS_CHANNELS,
+  type LockWaitMessage,
+  type RateLimitMessage,
+  type ReauthorizationMessage,
+  type SessionRefreshMessage,
+  type TokenOperation,
+  type TokenRequestMessage,
+} from './diagnostics/channels.js';
 export type { ResponseHeaders } from './internal/headers.js';
-export type { Logger } from './logger.js';
-export { TokenManager, type TokenManagerOptions } from './manager.js';
-export type { OAuthClientOptions } from './options.js';
-export { OAuthProxyError } from './proxy-error.js';
-export { parseRateLimit, type RateLimit } from './rate-limit.js';
-export { type SessionOptions, TokenSession } from './session.js';
-export { MemoryTokenStore, type RefreshLease, type TokenStore } from './store.js';
-export { TokenSet, type TokenSetInit, type TokenSetJSON } from './tokens.js';
-export type { FetchInit, FetchLike, FetchResponseLike } from './transport.js';
+export { TokenManager, type TokenManagerOptions } from './session/manager.js';
+export type { RefreshOptions, TokenRefresher } from './session/refresher.js';
+export { type SessionOptions, TokenSession } from './session/session.js';
+export { MemoryTokenStore, type RefreshLease, type TokenStore } from './session/store.js';
 export { VERSION } from './version.js';

@@ -1,4 +1,4 @@
-import { OAuthConnectionError, OAuthValidationError } from '../errors.js';
+import { OAuthConnectionError, OAuthValidationError } from '../client/errors.js';
 import { isReplayableBody } from './request-body.js';
 import type { ApiRequestInit, ApiTransport } from './transport.js';
 

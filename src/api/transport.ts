@@ -4,9 +4,9 @@ import {
   OAuthTimeoutError,
   OAuthValidationError,
   sanitizedCause,
-} from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ResolvedOptions } from '../options.js';
+} from '../client/errors.js';
+import type { Logger } from '../client/logger.js';
+import type { ResolvedOptions } from '../client/options.js';
 import { VERSION } from '../version.js';
 
 /** What a call to the REST API is sent with: a real Fetch `RequestInit`, its headers already a `Headers`. */

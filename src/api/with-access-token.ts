@@ -1,4 +1,4 @@
-import { OAuthValidationError } from '../errors.js';
+import { OAuthValidationError } from '../client/errors.js';
 import type { AccessTokenSource } from './fetch.js';
 
 /**

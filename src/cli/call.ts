@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { TokenSet } from '../client/tokens.js';
 import { scrub } from '../internal/redact.js';
-import { TokenSet } from '../tokens.js';
 import { type Command, text } from './command.js';
 import { CliFailure, UsageError } from './io.js';
 import { SecretInput } from './secret-input.js';

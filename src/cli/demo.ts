@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { inspect } from 'node:util';
-import { OAuthClient } from '../client.js';
-import { OAuthApiError, StateMismatchError } from '../errors.js';
+import { OAuthClient } from '../client/client.js';
+import { OAuthApiError, StateMismatchError } from '../client/errors.js';
 import { maskToken } from '../internal/redact.js';
 import { startMockServer } from '../testing/mock-server.js';
 import type { Command } from './command.js';

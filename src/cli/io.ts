@@ -1,4 +1,4 @@
-import { OAuthApiError, OAuthError } from '../errors.js';
+import { OAuthApiError, OAuthError } from '../client/errors.js';
 import { boundedServerText, MAX_MESSAGE_LENGTH, oneLine } from '../internal/text.js';
 
 /** Where a command writes and what it reads: the process's streams, or test doubles. */

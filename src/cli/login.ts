@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { constantTimeEqual } from '../internal/constant-time.js';
+import { MAX_TIMER_MS } from '../internal/validation.js';
 import { type Command, text } from './command.js';
 import { CliFailure, type CliIo, UsageError } from './io.js';
 import { SecretInput } from './secret-input.js';
@@ -21,9 +22,6 @@ export function parsePort(value: string | undefined, fallback = 0): number {
   if (!/^\d+$/.test(value) || port > 65535) throw new UsageError('--port must be an integer from 0 to 65535.');
   return port;
 }
-
-/** The longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function parseSeconds(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;

@@ -1,4 +1,4 @@
-import { ENV } from '../env.js';
+import { ENV } from '../client/env.js';
 import type { ConsentMode } from '../testing/consent-page.js';
 import { startMockServer } from '../testing/mock-server.js';
 import { type Command, text } from './command.js';

@@ -1,7 +1,7 @@
-import { OAuthClient } from '../client.js';
-import { ENV } from '../env.js';
-import type { OAuthClientOptions } from '../options.js';
-import type { TokenSet } from '../tokens.js';
+import { OAuthClient } from '../client/client.js';
+import { ENV } from '../client/env.js';
+import type { OAuthClientOptions } from '../client/options.js';
+import type { TokenSet } from '../client/tokens.js';
 import { type OptionSpec, type OptionValues, text } from './command.js';
 import { type CliIo, UsageError } from './io.js';
 import { type SecretInput, secretOptions } from './secret-input.js';

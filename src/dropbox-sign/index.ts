@@ -6,10 +6,10 @@
  */
 import type { AccessTokenSource } from '../api/fetch.js';
 import { withAccessTokenFrom } from '../api/with-access-token.js';
-import { OAuthValidationError } from '../errors.js';
+import { OAuthValidationError } from '../client/errors.js';
 import { REDACTED } from '../internal/redact.js';
-import { TokenManager } from '../manager.js';
-import { TokenSession } from '../session.js';
+import { TokenManager } from '../session/manager.js';
+import { TokenSession } from '../session/session.js';
 
 /** The request options the SDK hands an interceptor (axios's `AxiosRequestConfig`), as far as this module reads them. */
 export interface DropboxSignRequestOptions {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { OAuthValidationError } from '../errors.js';
-import type { TokenSetJSON } from '../tokens.js';
+import { OAuthValidationError } from '../client/errors.js';
+import type { TokenSetJSON } from '../client/tokens.js';
 import { EncryptedStoreError } from './errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import { OAuthError } from '../errors.js';
+import { OAuthError } from '../client/errors.js';
 
 /**
  * An encrypted store could not read a stored grant. Switch on `code`:

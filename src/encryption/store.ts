@@ -1,6 +1,6 @@
-import { OAuthValidationError } from '../errors.js';
-import { sameTokens, type TokenStore } from '../store.js';
-import type { TokenSetJSON } from '../tokens.js';
+import { OAuthValidationError } from '../client/errors.js';
+import type { TokenSetJSON } from '../client/tokens.js';
+import { sameTokens, type TokenStore } from '../session/store.js';
 import { envelopeKeyId, type KeyRing, keyRing, open, seal } from './envelope.js';
 import { EncryptedStoreError } from './errors.js';
 

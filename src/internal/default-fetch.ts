@@ -1,5 +1,5 @@
 import type { Agent, IncomingMessage } from 'node:http';
-import type { FetchInit, FetchLike, FetchResponseLike } from '../transport.js';
+import type { FetchInit, FetchLike, FetchResponseLike } from './fetch-types.js';
 import { KEEP_ALIVE_AGENT_OPTIONS } from './keep-alive.js';
 
 let cached: Promise<FetchLike> | undefined;

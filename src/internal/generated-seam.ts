@@ -7,7 +7,7 @@ import {
   type OauthTokenRefreshRequest,
 } from '../../generated/apis/OAuthApi.js';
 import { Configuration, RequiredError } from '../../generated/runtime.js';
-import { OAuthError, OAuthValidationError } from '../errors.js';
+import { OAuthError, OAuthValidationError } from '../client/errors.js';
 
 /** A request the generated layer built, in the shape our transport sends. */
 export interface OutgoingRequest {
@@ -27,8 +27,8 @@ export const SEAM = {
   jsonBody: 'the generated runtime passes Configuration.fetchApi the …ToJSON wire body as a JSON string in init.body',
   requiredError: 'the generated …Raw methods throw RequiredError naming the field when a required parameter is missing',
   responseModel:
-    'OAuthTokenResponseFromJSON maps the snake_case wire fields to the camelCase model (src/token-response.ts)',
-  defaultBasePath: 'the generated BASE_PATH is the OAuth host, https://app.hellosign.com (src/options.ts)',
+    'OAuthTokenResponseFromJSON maps the snake_case wire fields to the camelCase model (src/client/token-response.ts)',
+  defaultBasePath: 'the generated BASE_PATH is the OAuth host, https://app.hellosign.com (src/client/options.ts)',
 } as const;
 
 /** A generated-code assumption in SEAM no longer holds: the generator changed under the wrapper. */

@@ -1,4 +1,4 @@
-import { OAuthValidationError } from '../errors.js';
+import { OAuthValidationError } from '../client/errors.js';
 import { base64 } from './runtime.js';
 
 /** Where a proxied request goes: the proxy's address, and its credentials kept out of every rendering. */

@@ -1,9 +1,9 @@
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { Socket } from 'node:net';
-import { sanitizedCause } from '../errors.js';
-import { OAuthProxyError } from '../proxy-error.js';
-import type { FetchInit, FetchLike, FetchResponseLike } from '../transport.js';
+import { sanitizedCause } from '../client/errors.js';
+import { OAuthProxyError } from '../client/proxy-error.js';
 import { defaultFetch, NodeResponse } from './default-fetch.js';
+import type { FetchInit, FetchLike, FetchResponseLike } from './fetch-types.js';
 import type { ProxyEndpoint, ProxySettings } from './proxy-env.js';
 import { scrub } from './redact.js';
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { OAuthValidationError } from '../errors.js';
+import { OAuthValidationError } from '../client/errors.js';
 import { PostgresStoreError, postgresFailure, postgresTimeout, type ServerIdentity } from './errors.js';
 
 /** What the store reads from a query's result. */

@@ -1,4 +1,4 @@
-import { OAuthError, sanitizedCause } from '../errors.js';
+import { OAuthError, sanitizedCause } from '../client/errors.js';
 
 /**
  * `PostgresTokenStore` could not do its work. Switch on `code`:

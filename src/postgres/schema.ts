@@ -1,4 +1,4 @@
-import { OAuthValidationError } from '../errors.js';
+import { OAuthValidationError } from '../client/errors.js';
 
 /** The table a `PostgresTokenStore` uses unless told otherwise. */
 export const DEFAULT_TABLE = 'hellosign_oauth_grants';

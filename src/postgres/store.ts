@@ -1,6 +1,7 @@
-import { OAuthValidationError } from '../errors.js';
-import type { TokenStore } from '../store.js';
-import type { TokenSetJSON } from '../tokens.js';
+import { OAuthValidationError } from '../client/errors.js';
+import type { TokenSetJSON } from '../client/tokens.js';
+import { timerMilliseconds, validateKey } from '../internal/validation.js';
+import type { TokenStore } from '../session/store.js';
 import { PostgresConnection, type PostgresPoolLike, validConnectionString } from './connection.js';
 import { PostgresStoreError } from './errors.js';
 import { withAdvisoryLock } from './lock.js';
@@ -36,22 +37,8 @@ const KNOWN = new Set([
   'connectTimeoutMs',
   'commandTimeoutMs',
 ]);
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** How many grant keys `keys()` reads per round trip. */
 const KEYS_PAGE = 500;
-
-function milliseconds(value: unknown, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) {
-    throw new OAuthValidationError(`${name} must be an integer from ${min} to ${MAX_TIMER_MS}.`);
-  }
-  return value;
-}
-
-function validateKey(key: unknown): string {
-  if (typeof key !== 'string' || key === '') throw new OAuthValidationError('key must be a non-empty string.');
-  return key;
-}
 
 function source(options: PostgresTokenStoreOptions): { pool: PostgresPoolLike } | { connectionString: string } {
   const { pool, connectionString } = options;
@@ -99,11 +86,11 @@ export class PostgresTokenStore implements TokenStore {
     }
     this.table = options.table ?? DEFAULT_TABLE;
     this.#sqlTable = quotedTable(this.table);
-    this.lockTtlMs = milliseconds(options.lockTtlMs, 'lockTtlMs', 10_000, 30);
-    this.lockWaitMs = milliseconds(options.lockWaitMs, 'lockWaitMs', 30_000, 0);
+    this.lockTtlMs = timerMilliseconds(options.lockTtlMs, 'lockTtlMs', 10_000, 30);
+    this.lockWaitMs = timerMilliseconds(options.lockWaitMs, 'lockWaitMs', 30_000, 0);
     this.#connection = new PostgresConnection(source(options), {
-      connectTimeoutMs: milliseconds(options.connectTimeoutMs, 'connectTimeoutMs', 5_000, 1),
-      commandTimeoutMs: milliseconds(options.commandTimeoutMs, 'commandTimeoutMs', 5_000, 1),
+      connectTimeoutMs: timerMilliseconds(options.connectTimeoutMs, 'connectTimeoutMs', 5_000, 1),
+      commandTimeoutMs: timerMilliseconds(options.commandTimeoutMs, 'commandTimeoutMs', 5_000, 1),
       table: this.table,
     });
   }

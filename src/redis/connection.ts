@@ -1,5 +1,5 @@
 import { createClient } from 'redis';
-import { OAuthError, OAuthValidationError, sanitizedCause } from '../errors.js';
+import { OAuthError, OAuthValidationError, sanitizedCause } from '../client/errors.js';
 import { RedisAuthError, RedisStoreError } from './errors.js';
 import type { Script } from './scripts.js';
 import type { RedisUrl } from './url.js';

@@ -1,4 +1,4 @@
-import { OAuthError } from '../errors.js';
+import { OAuthError } from '../client/errors.js';
 
 /**
  * `RedisTokenStore` could not do its work: Redis is unreachable, did not answer in time, answered

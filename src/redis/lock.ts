@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RefreshLease } from '../store.js';
+import type { RefreshLease } from '../session/store.js';
 import type { RedisConnection } from './connection.js';
 import { LockLostError, LockTimeoutError } from './errors.js';
 import { EXTEND_LOCK, RELEASE_LOCK } from './scripts.js';

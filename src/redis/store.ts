@@ -1,6 +1,7 @@
-import { OAuthValidationError } from '../errors.js';
-import type { RefreshLease, TokenStore } from '../store.js';
-import type { TokenSetJSON } from '../tokens.js';
+import { OAuthValidationError } from '../client/errors.js';
+import type { TokenSetJSON } from '../client/tokens.js';
+import { timerMilliseconds, validateKey } from '../internal/validation.js';
+import type { RefreshLease, TokenStore } from '../session/store.js';
 import { type RedisClientLike, RedisConnection } from './connection.js';
 import { RedisStoreError } from './errors.js';
 import { withLock } from './lock.js';
@@ -39,20 +40,6 @@ const KNOWN = new Set([
   'connectTimeoutMs',
   'commandTimeoutMs',
 ]);
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function milliseconds(value: unknown, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) {
-    throw new OAuthValidationError(`${name} must be an integer from ${min} to ${MAX_TIMER_MS}.`);
-  }
-  return value;
-}
-
-function validateKey(key: unknown): string {
-  if (typeof key !== 'string' || key === '') throw new OAuthValidationError('key must be a non-empty string.');
-  return key;
-}
 
 function source(options: RedisTokenStoreOptions): RedisUrl | { client: RedisClientLike } {
   const { url, client } = options;
@@ -96,11 +83,11 @@ export class RedisTokenStore implements TokenStore {
     const prefix = options.keyPrefix ?? 'hellosign-oauth:';
     if (typeof prefix !== 'string') throw new OAuthValidationError('keyPrefix must be a string.');
     this.keyPrefix = prefix;
-    this.lockTtlMs = milliseconds(options.lockTtlMs, 'lockTtlMs', 10_000, 30);
-    this.lockWaitMs = milliseconds(options.lockWaitMs, 'lockWaitMs', 30_000, 0);
-    this.#commandTimeoutMs = milliseconds(options.commandTimeoutMs, 'commandTimeoutMs', 2_000, 1);
+    this.lockTtlMs = timerMilliseconds(options.lockTtlMs, 'lockTtlMs', 10_000, 30);
+    this.lockWaitMs = timerMilliseconds(options.lockWaitMs, 'lockWaitMs', 30_000, 0);
+    this.#commandTimeoutMs = timerMilliseconds(options.commandTimeoutMs, 'commandTimeoutMs', 2_000, 1);
     this.#connection = new RedisConnection(source(options), {
-      connectTimeoutMs: milliseconds(options.connectTimeoutMs, 'connectTimeoutMs', 2_000, 1),
+      connectTimeoutMs: timerMilliseconds(options.connectTimeoutMs, 'connectTimeoutMs', 2_000, 1),
       commandTimeoutMs: this.#commandTimeoutMs,
     });
   }

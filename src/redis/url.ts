@@ -1,4 +1,4 @@
-import { OAuthValidationError } from '../errors.js';
+import { OAuthValidationError } from '../client/errors.js';
 
 /** A Redis URL that node-redis will accept, and the password it carries (to scrub from errors). */
 export interface RedisUrl {

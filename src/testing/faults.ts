@@ -1,4 +1,5 @@
-import { OAuthValidationError } from '../errors.js';
+import { OAuthValidationError } from '../client/errors.js';
+import { MAX_TIMER_MS } from '../internal/validation.js';
 
 /** The operations the mock server tells apart; faults and counters are keyed by them. */
 export type MockOperation = 'authorize' | 'oauthTokenGenerate' | 'oauthTokenRefresh' | 'other';
@@ -40,9 +41,6 @@ interface Staged {
   remaining: number;
   operations: readonly MockOperation[];
 }
-
-/** The longest delay a Node timer keeps (2^31 - 1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A bad fault is bad input to a public method: the package's own validation error, like every other. */
 function invalid(message: string): OAuthValidationError {

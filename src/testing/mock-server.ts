@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { constantTimeEqual } from '../internal/constant-time.js';
+import { positiveNumber } from '../internal/validation.js';
 import { ApiEndpoints, type MockApiControls } from './api-endpoints.js';
 import { type ConsentMode, createAuthorizeEndpoint } from './consent-page.js';
 import { type Fault, FaultQueue, type MockOperation } from './faults.js';
@@ -90,20 +91,6 @@ function classify(pathname: string, search: URLSearchParams): MockOperation {
   return 'other';
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-function positive(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number.`);
-  return value;
-}
-
 function retryAfterHeader(value: number | string | undefined, fallback?: number): Record<string, string> {
   const chosen = value ?? fallback;
   return chosen === undefined ? {} : { 'retry-after': String(chosen) };
@@ -123,13 +110,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const now = options.now ?? Date.now;
   const grants = new GrantStore({
     now,
-    accessTokenTtlSeconds: positive(options.accessTokenTtlSeconds, 'accessTokenTtlSeconds', 3600),
-    codeTtlSeconds: positive(options.codeTtlSeconds, 'codeTtlSeconds', 600),
+    accessTokenTtlSeconds: positiveNumber(options.accessTokenTtlSeconds, 'accessTokenTtlSeconds', 3600),
+    codeTtlSeconds: positiveNumber(options.codeTtlSeconds, 'codeTtlSeconds', 600),
     rotateRefreshTokens: options.rotateRefreshTokens === true,
   });
   const rate = new RateWindow(
-    positive(options.rateLimit?.limit, 'rateLimit.limit', 1000),
-    positive(options.rateLimit?.windowSeconds, 'rateLimit.windowSeconds', 60) * 1000,
+    positiveNumber(options.rateLimit?.limit, 'rateLimit.limit', 1000),
+    positiveNumber(options.rateLimit?.windowSeconds, 'rateLimit.windowSeconds', 60) * 1000,
     now,
   );
   const refreshRequiresCredentials = options.refreshRequiresClientCredentials !== false;
@@ -142,7 +129,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   let redirectUri = '';
 
   const credentialsMatch = (id: string | undefined, secret: string | undefined) =>
-    id !== undefined && secret !== undefined && sameSecret(id, clientId) && sameSecret(secret, clientSecret);
+    id !== undefined &&
+    secret !== undefined &&
+    constantTimeEqual(id, clientId) &&
+    constantTimeEqual(secret, clientSecret);
 
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -201,7 +191,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     defaultRedirectUri: () => redirectUri,
     issueCode: (state) => grants.issueCode(clientId, state),
     now,
-    ticketTtlMs: positive(options.codeTtlSeconds, 'codeTtlSeconds', 600) * 1000,
+    ticketTtlMs: positiveNumber(options.codeTtlSeconds, 'codeTtlSeconds', 600) * 1000,
   });
 
   async function token(

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { OAuthValidationError } from '../errors.js';
+import { OAuthValidationError } from '../client/errors.js';
 
 /**
  * Checks every option `startMockServer` knows before anything is opened, so a bad one throws an

@@ -1,5 +1,6 @@
-import type { TokenStore } from '../store.js';
-import type { TokenSetJSON } from '../tokens.js';
+import { OAuthValidationError } from '../client/errors.js';
+import type { TokenSetJSON } from '../client/tokens.js';
+import type { TokenStore } from '../session/store.js';
 
 /** The optional parts of `TokenStore` a conformance run can insist on. */
 export type OptionalStorePart = 'compareAndSet' | 'runExclusive';
@@ -384,7 +385,7 @@ export function storeConformanceChecks<S extends TokenStore>(
   options: StoreConformanceOptions<S> = {},
 ): StoreConformanceCheck[] {
   if (typeof factory !== 'function')
-    throw new TypeError('storeConformanceChecks needs a function that returns a store.');
+    throw new OAuthValidationError('storeConformanceChecks needs a function that returns a store.');
   const requires = new Set(options.requires ?? []);
   const definitions: Definition<S>[] = [
     ...coreChecks<S>(),

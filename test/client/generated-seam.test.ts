@@ -2,9 +2,9 @@
 // a generator upgrade that breaks one fails with a line saying which (docs/upgrading-the-generator.md).
 import { OAuthTokenResponseFromJSON } from '../../generated/models/OAuthTokenResponse.js';
 import { BASE_PATH, BaseAPI, RequiredError } from '../../generated/runtime.js';
+import { createTransport } from '../../src/client/transport.js';
 import { OAuthAbortError, type OAuthApiError, OAuthClient, OAuthValidationError } from '../../src/index.js';
 import { GeneratedRequests, GeneratedSeamError, SEAM } from '../../src/internal/generated-seam.js';
-import { createTransport } from '../../src/transport.js';
 import { CLIENT_ID, CODE, REFRESH_TOKEN, rejectionOf, SECRET, STATE, startServer, TOKEN_BODY } from './support.js';
 
 const BASE = 'https://oauth.example.test';

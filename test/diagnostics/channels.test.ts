@@ -1,5 +1,5 @@
 import { DIAGNOSTICS_CHANNELS, OAuthClient, TokenManager, TokenSet } from '../../src/index.js';
-import { MemoryTokenStore } from '../../src/store.js';
+import { MemoryTokenStore } from '../../src/session/store.js';
 import { type MockServer, startMockServer } from '../../src/testing/index.js';
 import { rejectionOf } from '../shared.js';
 import { recordAll } from './support.js';

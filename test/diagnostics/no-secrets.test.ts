@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { OAuthClient, type OAuthClientOptions, TokenManager, TokenSet } from '../../src/index.js';
-import { MemoryTokenStore } from '../../src/store.js';
+import { MemoryTokenStore } from '../../src/session/store.js';
 import { type Fault, type MockServer, startMockServer } from '../../src/testing/index.js';
 import { renderings } from '../shared.js';
 import { ALL_CHANNEL_NAMES, recordAll } from './support.js';

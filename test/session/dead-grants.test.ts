@@ -1,5 +1,5 @@
-import { DeadGrants } from '../../src/dead-grants.js';
 import { BadRequestError } from '../../src/index.js';
+import { DeadGrants } from '../../src/session/dead-grants.js';
 
 const rejection = () =>
   new BadRequestError({

@@ -1,5 +1,5 @@
+import type { FetchInit, FetchResponseLike } from '../../src/client/transport.js';
 import { OAuthClient, TokenSet, type TokenSetJSON, type TokenStore } from '../../src/index.js';
-import type { FetchInit, FetchResponseLike } from '../../src/transport.js';
 
 export { rejectionOf } from '../shared.js';
 

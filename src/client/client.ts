@@ -1,5 +1,17 @@
-import { registerApiOptions } from './api/transport.js';
-import { reportReauthorization, type TokenOperation, tokenRequestsTraced, traceTokenRequest } from './diagnostics.js';
+import { registerApiOptions } from '../api/transport.js';
+import {
+  reportReauthorization,
+  type TokenOperation,
+  tokenRequestsTraced,
+  traceTokenRequest,
+} from '../diagnostics/channels.js';
+import { constantTimeEqual } from '../internal/constant-time.js';
+import { GeneratedRequests, type OutgoingRequest } from '../internal/generated-seam.js';
+import type { ResponseHeaders } from '../internal/headers.js';
+import { inspect, randomBase64url } from '../internal/runtime.js';
+import { requireText } from '../internal/validation.js';
+import type { RefreshOptions } from '../session/refresher.js';
+import { type SessionOptions, TokenSession } from '../session/session.js';
 import { readClientEnv } from './env.js';
 import {
   apiErrorFromResponse,
@@ -10,15 +22,10 @@ import {
   StateMismatchError,
   sanitizedCause,
 } from './errors.js';
-import { constantTimeEqual } from './internal/constant-time.js';
-import { GeneratedRequests, type OutgoingRequest } from './internal/generated-seam.js';
-import type { ResponseHeaders } from './internal/headers.js';
-import { inspect, randomBase64url } from './internal/runtime.js';
 import { type OAuthClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { parseRateLimit, type RateLimit } from './rate-limit.js';
-import { type SessionOptions, TokenSession } from './session.js';
-import { tokenSetFromResponse } from './token-response.js';
-import { type TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
+import { tokenFieldsFromResponse } from './token-response.js';
+import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 import { type BufferedResponse, type CallContext, createTransport, type FetchLike } from './transport.js';
 
 /** Options of `client.authorizeUrl(params)`. */
@@ -41,18 +48,6 @@ export interface ExchangeCodeParams {
   signal?: AbortSignal;
 }
 
-/** Options of `client.refresh(tokens, options)`. */
-export interface RefreshOptions {
-  /** Aborts the call (also while it waits to retry) with `OAuthAbortError`. */
-  signal?: AbortSignal;
-  /**
-   * Awaited right before each attempt is sent (retries included), with the attempt's timeout. If
-   * it throws, nothing more is sent and the refresh fails with that error. `TokenManager` uses it
-   * to check that its refresh lock is still held and the refresh token still current.
-   */
-  beforeAttempt?: (attempt: { timeoutMs: number }) => Promise<void> | void;
-}
-
 /** A result together with the HTTP facts of the response that carried it. */
 export interface TokenResponse {
   /** The tokens. */
@@ -72,13 +67,6 @@ function optionalSignal(value: unknown): AbortSignal | undefined {
 
 function requireObject(value: unknown, name: string): void {
   if (value === null || typeof value !== 'object') throw new OAuthValidationError(`${name} must be an object.`);
-}
-
-function requireText(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new OAuthValidationError(`${name} is required and must be a non-empty string.`);
-  }
-  return value;
 }
 
 /**
@@ -227,7 +215,7 @@ export class OAuthClient {
     return this.#options.now();
   }
 
-  /** One token request, as the diagnostics channels report it (see src/diagnostics.ts). */
+  /** One token request, as the diagnostics channels report it (see src/diagnostics/channels.ts). */
   #call(
     operation: TokenOperation,
     requestSecrets: string[],
@@ -283,12 +271,14 @@ export class OAuthClient {
       );
       throw reportReauthorization(operation, error);
     }
-    const data = tokenSetFromResponse(
-      response.bodyText,
-      response.status,
-      response.headers,
-      context.sentAt,
-      previousRefreshToken,
+    const data = new TokenSet(
+      tokenFieldsFromResponse(
+        response.bodyText,
+        response.status,
+        response.headers,
+        context.sentAt,
+        previousRefreshToken,
+      ),
     );
     this.#options.logger?.info?.('hellosign-oauth: tokens received', { operation, attempts: context.attempts });
     return { data, status: response.status, headers: response.headers, rateLimit: parseRateLimit(response.headers) };

@@ -1,11 +1,11 @@
-import { type ApiFetchInput, fetchWithToken } from './api/fetch.js';
-import { apiTransportOf } from './api/transport.js';
-import { withAccessTokenFrom } from './api/with-access-token.js';
-import type { OAuthClient } from './client.js';
-import { OAuthValidationError } from './errors.js';
+import { type ApiFetchInput, fetchWithToken } from '../api/fetch.js';
+import { apiTransportOf } from '../api/transport.js';
+import { withAccessTokenFrom } from '../api/with-access-token.js';
+import { OAuthValidationError } from '../client/errors.js';
+import { TokenSet, type TokenSetJSON, toTokenSet } from '../client/tokens.js';
 import { TokenManager, validateMargin } from './manager.js';
+import type { TokenRefresher } from './refresher.js';
 import { MemoryTokenStore } from './store.js';
-import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 
 /** Options of `client.session(tokens, options)` (see docs/sessions.md). */
 export interface SessionOptions {
@@ -30,9 +30,9 @@ const KEY = 'session';
 export class TokenSession {
   readonly #store = new MemoryTokenStore();
   readonly #manager: TokenManager;
-  readonly #client: OAuthClient;
+  readonly #client: TokenRefresher;
 
-  constructor(client: OAuthClient, tokens: TokenSet | TokenSetJSON | string, options: SessionOptions = {}) {
+  constructor(client: TokenRefresher, tokens: TokenSet | TokenSetJSON | string, options: SessionOptions = {}) {
     if (client === null || typeof client !== 'object' || typeof client.refresh !== 'function') {
       throw new OAuthValidationError('TokenSession needs an OAuthClient.');
     }

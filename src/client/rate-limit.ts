@@ -1,5 +1,5 @@
-import { OAuthValidationError } from './errors.js';
-import type { ResponseHeaders } from './internal/headers.js';
+import type { ResponseHeaders } from '../internal/headers.js';
+import { OAuthValidationError } from './oauth-error.js';
 
 /** The rate-limit window a response reported (`X-RateLimit-*` headers). */
 export interface RateLimit {

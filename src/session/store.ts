@@ -1,5 +1,5 @@
-import { OAuthValidationError } from './errors.js';
-import type { TokenSetJSON } from './tokens.js';
+import { OAuthValidationError } from '../client/errors.js';
+import type { TokenSetJSON } from '../client/tokens.js';
 
 /**
  * Where a `TokenManager` keeps each grant's tokens. Values are JSON-safe (`TokenSetJSON`), so any

@@ -1,7 +1,7 @@
 import { channel, type TracingChannel, tracingChannel } from 'node:diagnostics_channel';
-import { OAuthApiError, OAuthError } from './errors.js';
-import type { ResponseHeaders } from './internal/headers.js';
-import { parseRateLimit } from './rate-limit.js';
+import { OAuthApiError, OAuthError } from '../client/errors.js';
+import { parseRateLimit } from '../client/rate-limit.js';
+import type { ResponseHeaders } from '../internal/headers.js';
 
 /**
  * The `node:diagnostics_channel` names this package publishes on (see docs/observability.md).

@@ -1,4 +1,4 @@
-import { OAuthError } from './errors.js';
+import { OAuthError } from '../client/errors.js';
 import type { RefreshLease } from './store.js';
 
 /**

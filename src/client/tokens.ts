@@ -1,8 +1,7 @@
+import { maskToken } from '../internal/redact.js';
+import { inspect, types } from '../internal/runtime.js';
 import { InvalidResponseError, OAuthValidationError } from './errors.js';
-import { maskToken } from './internal/redact.js';
-import { inspect, types } from './internal/runtime.js';
-// A cycle, harmless: each module uses the other only inside functions, never while loading.
-import { KEPT_REFRESH_TOKEN_NOTE, tokenSetFromResponse } from './token-response.js';
+import { KEPT_REFRESH_TOKEN_NOTE, tokenFieldsFromResponse } from './token-response.js';
 
 /** The JSON form of a `TokenSet`: what `JSON.stringify(tokens)` writes and `TokenSet.fromJSON` reads. */
 export interface TokenSetJSON {
@@ -164,7 +163,7 @@ export class TokenSet {
       throw new OAuthValidationError('oauth_data must be plain JSON data (no BigInt, no cycle).');
     }
     try {
-      return tokenSetFromResponse(json, 200, {}, receivedAt);
+      return new TokenSet(tokenFieldsFromResponse(json, 200, {}, receivedAt));
     } catch (error) {
       if (!(error instanceof InvalidResponseError)) throw error;
       // The caller still holds oauth_data, refresh token included; this error has no issuedRefreshToken().

@@ -1,4 +1,12 @@
-import { attemptClock, publishAttempt } from './diagnostics.js';
+import { attemptClock, publishAttempt } from '../diagnostics/channels.js';
+import { defaultFetch } from '../internal/default-fetch.js';
+import type { FetchInit, FetchLike, FetchResponseLike } from '../internal/fetch-types.js';
+import type { OutgoingRequest } from '../internal/generated-seam.js';
+import { headersToRecord, type ResponseHeaders } from '../internal/headers.js';
+import { proxiedFetch } from '../internal/proxy.js';
+import type { ProxySettings } from '../internal/proxy-env.js';
+import { scrubHeaders } from '../internal/redact.js';
+import { VERSION } from '../version.js';
 import {
   InvalidResponseError,
   OAuthAbortError,
@@ -6,45 +14,11 @@ import {
   OAuthTimeoutError,
   sanitizedCause,
 } from './errors.js';
-import { defaultFetch } from './internal/default-fetch.js';
-import type { OutgoingRequest } from './internal/generated-seam.js';
-import { headersToRecord, type ResponseHeaders } from './internal/headers.js';
-import { proxiedFetch } from './internal/proxy.js';
-import type { ProxySettings } from './internal/proxy-env.js';
-import { scrubHeaders } from './internal/redact.js';
 import type { Logger } from './logger.js';
 import { OAuthProxyError } from './proxy-error.js';
 import { parseRetryAfter } from './rate-limit.js';
-import { VERSION } from './version.js';
 
-/** The subset of the Fetch API this package needs; global `fetch` and node-fetch both fit. */
-export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponseLike>;
-
-/** What the client passes to a `FetchLike`: keep all of it when you wrap `fetch` (see Proxies). */
-export interface FetchInit {
-  /** The HTTP method, `POST`. */
-  method?: string;
-  /** Request headers, lower-case names, user agent included. */
-  headers?: Record<string, string>;
-  /** The JSON request body. */
-  body?: string;
-  /** Fires on the per-attempt timeout or the caller's abort. */
-  signal?: AbortSignal;
-  /** Redirects are never followed: a 3xx is an `OAuthApiError`. */
-  redirect?: 'manual';
-}
-
-/** The part of a Fetch `Response` the client reads. */
-export interface FetchResponseLike {
-  /** The HTTP status. */
-  status: number;
-  /** The response headers. */
-  headers: { get(name: string): string | null; forEach(callback: (value: string, name: string) => void): void };
-  /** The body as a stream (web or Node), read with a size cap when present. */
-  body?: unknown;
-  /** The whole body as text, used when no stream is exposed. */
-  text(): Promise<string>;
-}
+export type { FetchInit, FetchLike, FetchResponseLike } from '../internal/fetch-types.js';
 
 /** Per-call facts the client hands to the transport alongside the generated request. */
 export interface CallContext {

@@ -1,37 +1,9 @@
-import type { ResponseHeaders } from './internal/headers.js';
-import { boundedServerText, longestSecret, MAX_MESSAGE_LENGTH, scrubbedPrefix, visibleText } from './internal/text.js';
+import type { ResponseHeaders } from '../internal/headers.js';
+import { boundedServerText, longestSecret, MAX_MESSAGE_LENGTH, scrubbedPrefix, visibleText } from '../internal/text.js';
+import { OAuthError, OAuthValidationError } from './oauth-error.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
 
-/** Shared by every copy of the package in a process (ESM and CJS), unlike the classes themselves. */
-const OAUTH_ERROR_BRAND: unique symbol = Symbol.for('hellosign-oauth.error');
-
-/**
- * The base of every error this package throws. Switch on `code` (stable data), not on `message`.
- * No error ever holds the client secret, a code, or a token. To test for it across the ESM and CJS
- * copies of the package, use `isOAuthError` rather than `instanceof`.
- */
-export class OAuthError extends Error {
-  /** A stable, machine-readable code: the server's error code, or one of this package's (`OAuthErrorCode`). */
-  readonly code: string;
-
-  /** The brand `isOAuthError` reads; `true` on every error of every copy of this package. */
-  get [OAUTH_ERROR_BRAND](): true {
-    return true;
-  }
-
-  constructor(message: string, code: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
-
-/** Thrown before any request when an argument or option is missing or makes no sense. */
-export class OAuthValidationError extends OAuthError {
-  constructor(message: string, code = 'OAUTH_INVALID_INPUT') {
-    super(message, code);
-  }
-}
+export { OAuthError, OAuthValidationError } from './oauth-error.js';
 
 /** The `state` from the callback is not the one this flow started with: a possible CSRF. */
 export class StateMismatchError extends OAuthValidationError {
@@ -241,7 +213,7 @@ export function apiErrorFromResponse(
   return new OAuthApiError(init);
 }
 
-export { sanitizedCause } from './internal/sanitized-cause.js';
+export { sanitizedCause } from '../internal/sanitized-cause.js';
 
 /** A `TokenManager` has no tokens under this key: set them first (`setTokens`). */
 export class TokenNotFoundError extends OAuthError {

@@ -1,6 +1,7 @@
-import { BASE_PATH } from '../generated/runtime.js';
+import { BASE_PATH } from '../../generated/runtime.js';
+import { resolveProxy } from '../internal/proxy-env.js';
+import { MAX_TIMER_MS, requireText } from '../internal/validation.js';
 import { OAuthValidationError } from './errors.js';
-import { resolveProxy } from './internal/proxy-env.js';
 import type { Logger } from './logger.js';
 import type { FetchLike, TransportOptions } from './transport.js';
 
@@ -96,16 +97,6 @@ function quietLogger(logger: Logger): Logger {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-// setTimeout cannot wait longer than this; a larger timeout would fire at once.
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function text(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new OAuthValidationError(`${name} is required and must be a non-empty string.`);
-  }
-  return value;
-}
-
 function number(value: unknown, name: string, fallback: number, min: number, max: number, integer = false): number {
   if (value === undefined) return fallback;
   if (
@@ -127,7 +118,7 @@ function baseUrl(value: unknown, allowInsecureHttp: boolean, name = 'baseUrl', f
   if (value === undefined) return fallback;
   let url: URL;
   try {
-    url = new URL(text(value, name));
+    url = new URL(requireText(value, name));
   } catch (error) {
     if (error instanceof OAuthValidationError) throw error;
     throw new OAuthValidationError(`${name} must be an absolute URL.`);
@@ -190,8 +181,8 @@ export function resolveOptions(options: OAuthClientOptions): ResolvedOptions {
     throw new OAuthValidationError('userAgent must be a single line of printable ASCII.');
   }
   return {
-    clientId: text(options.clientId, 'clientId'),
-    clientSecret: text(options.clientSecret, 'clientSecret'),
+    clientId: requireText(options.clientId, 'clientId'),
+    clientSecret: requireText(options.clientSecret, 'clientSecret'),
     baseUrl: baseUrl(options.baseUrl, options.allowInsecureHttp === true),
     apiBaseUrl: baseUrl(options.apiBaseUrl, options.allowInsecureHttp === true, 'apiBaseUrl', DEFAULT_API_BASE_URL),
     fetch: options.fetch,

@@ -1,7 +1,6 @@
-import { OAuthTokenResponseFromJSON } from '../generated/models/OAuthTokenResponse.js';
+import { OAuthTokenResponseFromJSON } from '../../generated/models/OAuthTokenResponse.js';
+import type { ResponseHeaders } from '../internal/headers.js';
 import { InvalidResponseError } from './errors.js';
-import type { ResponseHeaders } from './internal/headers.js';
-import { TokenSet } from './tokens.js';
 
 /** Appended to the message of an `InvalidResponseError` that holds the refresh token the response issued. */
 export const KEPT_REFRESH_TOKEN_NOTE = '; the new refresh token it carried is kept (issuedRefreshToken())';
@@ -25,16 +24,35 @@ function readExpiresIn(value: unknown, reject: (reason: string) => never): numbe
 }
 
 /**
- * Turns a 2xx body into a `TokenSet`, or throws `InvalidResponseError`. `sentAt` anchors the
- * expiry; `previousRefreshToken` is kept when a refresh response carries no new one.
+ * What a 2xx token response holds, checked: `new TokenSet(fields)` takes it. Plain data, so this
+ * module needs nothing of tokens.ts, which reads `oauth_data` with it.
  */
-export function tokenSetFromResponse(
+export interface TokenResponseFields {
+  /** The bearer token. */
+  accessToken: string;
+  /** The new refresh token, or the previous one when the response carried none. */
+  refreshToken: string | undefined;
+  /** The token type as the server gave it. */
+  tokenType: string | undefined;
+  /** Lifetime in seconds. */
+  expiresIn: number | undefined;
+  /** `sentAt` plus the lifetime. */
+  expiresAt: Date | undefined;
+  /** The `state` echoed by a code exchange. */
+  state: string | null | undefined;
+}
+
+/**
+ * Reads a 2xx body into the fields of a `TokenSet`, or throws `InvalidResponseError`. `sentAt`
+ * anchors the expiry; `previousRefreshToken` is kept when a refresh response carries no new one.
+ */
+export function tokenFieldsFromResponse(
   body: string,
   status: number,
   headers: ResponseHeaders,
   sentAt: number,
   previousRefreshToken?: string,
-): TokenSet {
+): TokenResponseFields {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -56,12 +74,12 @@ export function tokenSetFromResponse(
   };
   const expiresIn = readExpiresIn(raw.expires_in, reject);
   const state = raw.state === null ? null : optionalText('state', model.state);
-  return new TokenSet({
+  return {
     accessToken: model.accessToken,
     refreshToken: optionalText('refresh_token', model.refreshToken) ?? previousRefreshToken,
     tokenType: optionalText('token_type', model.tokenType),
     expiresIn,
     expiresAt: expiresIn === undefined ? undefined : new Date(sentAt + expiresIn * 1000),
     state,
-  });
+  };
 }

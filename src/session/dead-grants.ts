@@ -1,4 +1,4 @@
-import type { OAuthApiError, OAuthApiErrorInit } from './errors.js';
+import type { OAuthApiError, OAuthApiErrorInit } from '../client/errors.js';
 
 /** The tokens that identify one issue of a grant (the fields `sameTokens` compares). */
 interface TokenIdentity {

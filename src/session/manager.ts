@@ -1,9 +1,6 @@
-import { type AccessTokenSource, type ApiFetchInput, fetchWithToken } from './api/fetch.js';
-import { apiTransportOf } from './api/transport.js';
-import { withAccessTokenFrom } from './api/with-access-token.js';
-import type { OAuthClient } from './client.js';
-import { DeadGrants } from './dead-grants.js';
-import { timeLockWait, traceSessionRefresh } from './diagnostics.js';
+import { type AccessTokenSource, type ApiFetchInput, fetchWithToken } from '../api/fetch.js';
+import { apiTransportOf } from '../api/transport.js';
+import { withAccessTokenFrom } from '../api/with-access-token.js';
 import {
   InvalidResponseError,
   OAuthApiError,
@@ -12,15 +9,19 @@ import {
   sanitizedCause,
   TokenNotFoundError,
   TokenPersistError,
-} from './errors.js';
+} from '../client/errors.js';
+import { TokenSet, type TokenSetJSON, toTokenSet } from '../client/tokens.js';
+import { timeLockWait, traceSessionRefresh } from '../diagnostics/channels.js';
+import { validateKey } from '../internal/validation.js';
+import { DeadGrants } from './dead-grants.js';
 import { RefreshGuard } from './refresh-guard.js';
+import type { TokenRefresher } from './refresher.js';
 import { MemoryTokenStore, type RefreshLease, sameTokens, type TokenStore } from './store.js';
-import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
 
 /** Options of `new TokenManager(options)`; only `client` is required. */
 export interface TokenManagerOptions {
   /** The client that refreshes (its clock counts expiry). */
-  client: OAuthClient;
+  client: TokenRefresher;
   /** Where tokens live. Default: a new `MemoryTokenStore`. */
   store?: TokenStore;
   /** Refresh when the access token expires within this many seconds. Default 300. */
@@ -61,11 +62,6 @@ export function validateMargin(value: unknown): number {
   return value;
 }
 
-function validateKey(key: unknown): string {
-  if (typeof key !== 'string' || key === '') throw new OAuthValidationError('key must be a non-empty string.');
-  return key;
-}
-
 function validateStore(store: unknown): TokenStore | undefined {
   if (store === undefined) return undefined;
   const candidate = store as Partial<Record<keyof TokenStore, unknown>> | null;
@@ -87,7 +83,7 @@ function validateStore(store: unknown): TokenStore | undefined {
  * Holds no timers and, per grant, nothing beyond the store's entry while no refresh is running.
  */
 export class TokenManager {
-  readonly #client: OAuthClient;
+  readonly #client: TokenRefresher;
   readonly #store: TokenStore;
   readonly #marginSeconds: number;
   readonly #onTokens: TokenManagerOptions['onTokens'];
