@@ -1,7 +1,7 @@
 import { DIAGNOSTICS_CHANNELS, OAuthClient, TokenManager, TokenSet } from '../../src/index.js';
 import { MemoryTokenStore } from '../../src/store.js';
 import { type MockServer, startMockServer } from '../../src/testing/index.js';
-import { rejectionOf } from '../shared.js';
+import { rejectionOf } from '../support.js';
 import { recordAll } from './support.js';
 
 const { tokenRequest, sessionRefresh, attempt, lockWait, reauthorizationRequired, rateLimit } = DIAGNOSTICS_CHANNELS;

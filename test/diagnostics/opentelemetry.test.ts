@@ -8,7 +8,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { instrumentHellosignOAuth } from '../../docs/examples/opentelemetry.js';
 import { OAuthClient, TokenSet } from '../../src/index.js';
 import { type MockServer, startMockServer } from '../../src/testing/index.js';
-import { rejectionOf } from '../shared.js';
+import { rejectionOf } from '../support.js';
 
 let server: MockServer;
 let spans: InMemorySpanExporter;

@@ -8,7 +8,7 @@ import {
   PostgresTokenStore,
   postgresSchemaSql,
 } from '../../src/postgres/index.js';
-import { freePort } from '../redis/redis-server.js';
+import { freePort } from '../support.js';
 import { psql, startPostgres, type TestPostgres } from './postgres-server.js';
 
 let postgres: TestPostgres;

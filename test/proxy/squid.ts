@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../support.js';
 
 /** A real squid on loopback, private to one test file (scripts/ci/squid.sh installs the package). */
 export interface TestSquid {
@@ -29,15 +30,6 @@ const BASIC_NCSA_AUTH = '/usr/lib/squid/basic_ncsa_auth';
 function squidBinary(): string {
   for (const candidate of ['/usr/sbin/squid', '/usr/bin/squid']) if (existsSync(candidate)) return candidate;
   throw new Error('squid is not installed: run scripts/ci/squid.sh (it installs the Debian package).');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** An htpasswd line per user, hashed with openssl's apr1 (MD5-crypt), which basic_ncsa_auth reads. */

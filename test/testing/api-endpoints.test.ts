@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
-import { clientFor, fakeClock, type RawResponse } from './support.js';
+import { fakeClock, makeClient, type RawResponse } from './support.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8'));
 const accountExample: { account: Record<string, unknown> } = fixture('account-get-response.json');
@@ -56,7 +56,7 @@ describe('mock server REST API: GET /v3/account', () => {
 
   it('keeps a grant’s account across refreshes and rotations; another grant has another', async () => {
     const server = await start({ rotateRefreshTokens: true });
-    const client = clientFor(server);
+    const client = makeClient(server);
     const first = server.issueTokens();
     const before = (await call(`${server.apiBaseUrl}/account`, { token: first.access_token })).json();
     const rotated = await client.refresh(first.refresh_token);
@@ -103,7 +103,7 @@ describe('mock server REST API: GET /v3/account', () => {
       expect(response.json()).toEqual({ error: { error_msg: message, error_name: 'unauthorized' } });
     }
     // A revoked access token's grant still refreshes: only the access token was cut off.
-    const fresh = await clientFor(server, { now: clock.now }).refresh(revoked.refresh_token);
+    const fresh = await makeClient(server, { now: clock.now }).refresh(revoked.refresh_token);
     expect((await call(`${server.apiBaseUrl}/account`, { token: fresh.accessToken })).status).toBe(200);
     expect(server.apiCalls().map((entry) => entry.auth)).toEqual(['active', 'expired', 'expired', 'revoked', 'active']);
   });

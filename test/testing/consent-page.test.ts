@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthorizeEndpoint } from '../../src/testing/consent-page.js';
 import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
-import { clientFor, fakeClock, type RawResponse, raw } from './support.js';
+import { fakeClock, makeClient, type RawResponse, raw } from './support.js';
 
 const servers: MockServer[] = [];
 const BROWSER = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8';
@@ -43,7 +43,7 @@ function submit(server: MockServer, fields: URLSearchParams): Promise<RawRespons
 }
 
 async function showConsent(server: MockServer, redirectUri = 'https://app.example/cb?keep=1') {
-  const { url, state } = clientFor(server).authorizeUrl({ redirectUri });
+  const { url, state } = makeClient(server).authorizeUrl({ redirectUri });
   const page = await browse(url);
   return { page, state };
 }
@@ -83,7 +83,7 @@ describe("the consent page (consent: 'page')", () => {
     expect(callback.searchParams.get('keep')).toBe('1');
     expect(callback.searchParams.get('state')).toBe(state);
     const code = callback.searchParams.get('code') ?? '';
-    const tokens = await clientFor(server).exchangeCode({ code, state, expectedState: state });
+    const tokens = await makeClient(server).exchangeCode({ code, state, expectedState: state });
     expect(server.isAccessTokenActive(tokens.accessToken)).toBe(true);
   });
 
@@ -179,7 +179,7 @@ describe('automatic consent', () => {
   it("keeps answering at once by default ('approve'), as before", async () => {
     const server = await startMockServer();
     servers.push(server);
-    const { url } = clientFor(server).authorizeUrl();
+    const { url } = makeClient(server).authorizeUrl();
     const response = await browse(url);
     expect(response.status).toBe(302);
     expect(new URL(String(response.headers.location)).searchParams.get('code')).toMatch(/^[0-9a-f]{16}$/);

@@ -8,8 +8,8 @@ import {
   RateLimitError,
 } from '../../src/index.js';
 import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
-import { waitUntil } from '../shared.js';
-import { clientFor, consent, fakeClock, postJson, raw, rejectionOf } from './support.js';
+import { waitUntil } from '../support.js';
+import { consent, fakeClock, makeClient, postJson, raw, rejectionOf } from './support.js';
 
 const servers: MockServer[] = [];
 
@@ -38,7 +38,7 @@ describe('startMockServer', () => {
 describe('GET /oauth/authorize', () => {
   it('consents at once and redirects to redirect_uri with a code and the state', async () => {
     const server = await start();
-    const client = clientFor(server);
+    const client = makeClient(server);
     const { callback, state, code } = await consent(client, 'https://app.example/cb?keep=1');
     expect(callback.origin + callback.pathname).toBe('https://app.example/cb');
     expect(callback.searchParams.get('keep')).toBe('1');
@@ -49,7 +49,7 @@ describe('GET /oauth/authorize', () => {
 
   it('redirects to the app callback when the request names none, and that page answers', async () => {
     const server = await start();
-    const { callback } = await consent(clientFor(server));
+    const { callback } = await consent(makeClient(server));
     expect(`${callback.origin}${callback.pathname}`).toBe(server.redirectUri);
     expect(server.redirectUri).toBe(`${server.url}/callback`);
     expect((await raw(callback.toString())).status).toBe(200);
@@ -57,7 +57,7 @@ describe('GET /oauth/authorize', () => {
 
   it('redirects with error=access_denied when the simulated user denies', async () => {
     const server = await start({ consent: 'deny' });
-    const { callback, code } = await consent(clientFor(server));
+    const { callback, code } = await consent(makeClient(server));
     expect(code).toBe('');
     expect(callback.searchParams.get('error')).toBe('access_denied');
   });
@@ -86,7 +86,7 @@ describe('GET /oauth/authorize', () => {
 describe('POST /oauth/token', () => {
   it('exchanges a consented code for tokens with the configured lifetime and the state echoed', async () => {
     const server = await start({ accessTokenTtlSeconds: 120 });
-    const client = clientFor(server);
+    const client = makeClient(server);
     const { code, state } = await consent(client);
     const { data, rateLimit, headers } = await client.exchangeCodeWithResponse({ code, state, expectedState: state });
     expect(data.expiresIn).toBe(120);
@@ -99,7 +99,7 @@ describe('POST /oauth/token', () => {
 
   it('makes codes single-use: the second exchange fails with invalid_grant', async () => {
     const server = await start();
-    const client = clientFor(server);
+    const client = makeClient(server);
     const code = server.issueCode();
     await client.exchangeCode({ code, state: 'any' });
     const error = await rejectionOf(client.exchangeCode({ code, state: 'any' }));
@@ -118,21 +118,21 @@ describe('POST /oauth/token', () => {
     const server = await start({ now: clock.now, codeTtlSeconds: 60 });
     const code = server.issueCode();
     clock.advance(60_000);
-    const error = await rejectionOf(clientFor(server).exchangeCode({ code, state: 's' }));
+    const error = await rejectionOf(makeClient(server).exchangeCode({ code, state: 's' }));
     expect(error).toMatchObject({ status: 400, code: 'invalid_grant' });
   });
 
   it('refuses a code presented with another state than consent saw', async () => {
     const server = await start();
     const code = server.issueCode({ state: 'expected' });
-    const error = await rejectionOf(clientFor(server).exchangeCode({ code, state: 'forged' }));
+    const error = await rejectionOf(makeClient(server).exchangeCode({ code, state: 'forged' }));
     expect(error).toMatchObject({ code: 'invalid_grant', description: expect.stringContaining('state') });
   });
 
   it('answers 401 unauthorized in the Dropbox Sign shape for a wrong secret', async () => {
     const server = await start();
     const error = await rejectionOf(
-      clientFor(server, { clientSecret: 'not-the-secret' }).exchangeCode({ code: server.issueCode(), state: 's' }),
+      makeClient(server, { clientSecret: 'not-the-secret' }).exchangeCode({ code: server.issueCode(), state: 's' }),
     );
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ status: 401, code: 'unauthorized' });
@@ -220,7 +220,7 @@ describe('POST /oauth/token', () => {
 describe('POST /oauth/token?refresh', () => {
   it('keeps the refresh token by default and issues a new access token', async () => {
     const server = await start();
-    const client = clientFor(server);
+    const client = makeClient(server);
     const grant = server.issueTokens();
     const first = await client.refresh(grant.refresh_token);
     const second = await client.refresh(grant.refresh_token);
@@ -232,7 +232,7 @@ describe('POST /oauth/token?refresh', () => {
 
   it('rotates refresh tokens when asked: the old one then fails with invalid_grant', async () => {
     const server = await start({ rotateRefreshTokens: true });
-    const client = clientFor(server);
+    const client = makeClient(server);
     const grant = server.issueTokens();
     const refreshed = await client.refresh(grant.refresh_token);
     expect(refreshed.refreshToken).not.toBe(grant.refresh_token);
@@ -244,7 +244,7 @@ describe('POST /oauth/token?refresh', () => {
   it('expires access tokens after accessTokenTtlSeconds, and a refresh brings a live one', async () => {
     const clock = fakeClock();
     const server = await start({ now: clock.now, accessTokenTtlSeconds: 30 });
-    const client = clientFor(server, { now: clock.now });
+    const client = makeClient(server, { now: clock.now });
     const tokens = await client.exchangeCode({ code: server.issueCode(), state: 's' });
     expect(tokens.expiresAt?.getTime()).toBe(clock.now() + 30_000);
     clock.advance(30_000);
@@ -260,7 +260,7 @@ describe('POST /oauth/token?refresh', () => {
     const server = await start();
     const grant = server.issueTokens();
     expect(server.revokeRefreshToken(grant.refresh_token)).toBe(true);
-    const error = await rejectionOf(clientFor(server).refresh(grant.refresh_token));
+    const error = await rejectionOf(makeClient(server).refresh(grant.refresh_token));
     expect(error).toMatchObject({ code: 'invalid_grant' });
   });
 
@@ -306,7 +306,7 @@ describe('POST /oauth/token?refresh', () => {
 describe('rate limit', () => {
   it('sends the X-RateLimit headers and answers 429 exceeded_rate past the limit', async () => {
     const server = await start({ rateLimit: { limit: 1, windowSeconds: 60 } });
-    const client = clientFor(server, { maxRetries: 0 });
+    const client = makeClient(server, { maxRetries: 0 });
     const grant = server.issueTokens();
     await client.refresh(grant.refresh_token);
     const error = await rejectionOf(client.refresh(grant.refresh_token));
@@ -324,7 +324,7 @@ describe('inject', () => {
   it('429 with Retry-After: the client waits, retries and succeeds', async () => {
     const server = await start();
     server.inject({ type: '429', retryAfter: 0, times: 1 });
-    const tokens = await clientFor(server).refresh(server.issueTokens().refresh_token);
+    const tokens = await makeClient(server).refresh(server.issueTokens().refresh_token);
     expect(tokens.accessToken).toBeTruthy();
     expect(server.requests.oauthTokenRefresh).toBe(2);
   });
@@ -332,7 +332,7 @@ describe('inject', () => {
   it('429 answers exceeded_rate with the Retry-After it was given', async () => {
     const server = await start();
     server.inject({ type: '429', retryAfter: 7 });
-    const error = await rejectionOf(clientFor(server, { maxRetries: 0 }).refresh(server.issueTokens().refresh_token));
+    const error = await rejectionOf(makeClient(server, { maxRetries: 0 }).refresh(server.issueTokens().refresh_token));
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error).toMatchObject({ code: 'exceeded_rate', retryAfterMs: 7000 });
   });
@@ -340,7 +340,7 @@ describe('inject', () => {
   it('5xx answers in the Dropbox Sign shape and is not retried', async () => {
     const server = await start();
     server.inject({ type: '5xx', status: 503 });
-    const error = await rejectionOf(clientFor(server).exchangeCode({ code: server.issueCode(), state: 's' }));
+    const error = await rejectionOf(makeClient(server).exchangeCode({ code: server.issueCode(), state: 's' }));
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error).toMatchObject({ status: 503, code: 'internal_server_error' });
     expect(server.requests.oauthTokenGenerate).toBe(1);
@@ -349,7 +349,7 @@ describe('inject', () => {
   it('html-502 answers a proxy page the client reads as text', async () => {
     const server = await start();
     server.inject({ type: 'html-502' });
-    const error = await rejectionOf(clientFor(server).refresh(server.issueTokens().refresh_token));
+    const error = await rejectionOf(makeClient(server).refresh(server.issueTokens().refresh_token));
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error).toMatchObject({ status: 502, code: 'http_502', description: '502 Bad Gateway 502 Bad Gateway' });
   });
@@ -357,7 +357,7 @@ describe('inject', () => {
   it('reset drops the connection after the request arrived, so the client does not retry', async () => {
     const server = await start();
     server.inject({ type: 'reset' });
-    const error = await rejectionOf(clientFor(server).exchangeCode({ code: server.issueCode(), state: 's' }));
+    const error = await rejectionOf(makeClient(server).exchangeCode({ code: server.issueCode(), state: 's' }));
     expect(error).toBeInstanceOf(OAuthConnectionError);
     expect(server.requests.oauthTokenGenerate).toBe(1);
   });
@@ -365,27 +365,27 @@ describe('inject', () => {
   it('silence never answers: the client times out', async () => {
     const server = await start();
     server.inject({ type: 'silence' });
-    const error = await rejectionOf(clientFor(server, { timeoutMs: 200 }).refresh(server.issueTokens().refresh_token));
+    const error = await rejectionOf(makeClient(server, { timeoutMs: 200 }).refresh(server.issueTokens().refresh_token));
     expect(error).toBeInstanceOf(OAuthTimeoutError);
   });
 
   it('latency delays the answer, which then comes as usual', async () => {
     const server = await start();
     server.inject({ type: 'latency', ms: 50 });
-    await expect(clientFor(server).refresh(server.issueTokens().refresh_token)).resolves.toBeDefined();
+    await expect(makeClient(server).refresh(server.issueTokens().refresh_token)).resolves.toBeDefined();
   });
 
   it('respond sends any status and body', async () => {
     const server = await start();
     server.inject({ type: 'respond', status: 200, body: '{}', headers: { 'content-type': 'application/json' } });
-    const error = await rejectionOf(clientFor(server).refresh(server.issueTokens().refresh_token));
+    const error = await rejectionOf(makeClient(server).refresh(server.issueTokens().refresh_token));
     expect(error).toMatchObject({ code: 'OAUTH_INVALID_RESPONSE' });
   });
 
   it('hits only the named operation, `times` times, until cleared', async () => {
     const server = await start();
     server.inject({ type: '5xx', operation: 'oauthTokenGenerate', times: Number.POSITIVE_INFINITY });
-    const client = clientFor(server);
+    const client = makeClient(server);
     await expect(client.refresh(server.issueTokens().refresh_token)).resolves.toBeDefined();
     await expect(client.exchangeCode({ code: server.issueCode(), state: 's' })).rejects.toMatchObject({ status: 500 });
     await expect(client.exchangeCode({ code: server.issueCode(), state: 's' })).rejects.toMatchObject({ status: 500 });
@@ -396,7 +396,7 @@ describe('inject', () => {
   it('can fail the authorize step too', async () => {
     const server = await start();
     server.inject({ type: 'html-502', operation: 'authorize' });
-    const response = await raw(clientFor(server).authorizeUrl().url);
+    const response = await raw(makeClient(server).authorizeUrl().url);
     expect(response.status).toBe(502);
     expect(response.headers['content-type']).toMatch(/text\/html/);
   });

@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { OAuthValidationError } from '../../src/index.js';
 import { type MockServerOptions, startMockServer } from '../../src/testing/index.js';
-import { waitUntil } from '../shared.js';
+import { waitUntil } from '../support.js';
 import { rejectionOf } from './support.js';
 
 /** Listening servers and pipes this process holds: a failed start must not add one. */
