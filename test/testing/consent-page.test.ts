@@ -1,21 +1,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthorizeEndpoint } from '../../src/testing/consent-page.js';
-import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
-import { fakeClock, makeClient, type RawResponse, raw } from './support.js';
+import type { MockServer, MockServerOptions } from '../../src/testing/index.js';
+import { closeServers, fakeClock, makeClient, type RawResponse, raw, startServer } from './support.js';
 
-const servers: MockServer[] = [];
 const BROWSER = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8';
 
-async function start(options: MockServerOptions = {}): Promise<MockServer> {
-  const server = await startMockServer({ consent: 'page', appName: 'Acme Contracts', ...options });
-  servers.push(server);
-  return server;
+/** A mock server that shows its consent page. */
+function start(options: MockServerOptions = {}): Promise<MockServer> {
+  return startServer({ consent: 'page', appName: 'Acme Contracts', ...options });
 }
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+afterEach(closeServers);
 
 /** A GET as a browser sends it: asking for HTML. */
 function browse(url: string): Promise<RawResponse> {
@@ -177,8 +173,7 @@ describe("the consent page (consent: 'page')", () => {
 
 describe('automatic consent', () => {
   it("keeps answering at once by default ('approve'), as before", async () => {
-    const server = await startMockServer();
-    servers.push(server);
+    const server = await startServer();
     const { url } = makeClient(server).authorizeUrl();
     const response = await browse(url);
     expect(response.status).toBe(302);
@@ -186,8 +181,7 @@ describe('automatic consent', () => {
   });
 
   it('shows a browser a 400 page for a bad redirect_uri in automatic mode too', async () => {
-    const server = await startMockServer({ consent: 'approve' });
-    servers.push(server);
+    const server = await startServer({ consent: 'approve' });
     const response = await browse(
       `${server.url}/oauth/authorize?response_type=code&client_id=${server.clientId}&redirect_uri=https%3A%2F%2Fapp.example%2F%23x`,
     );

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { OAuthClient } from '../../src/index.js';
+import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
 
 export { fakeClock, makeClient, rejectionOf } from '../support.js';
 
@@ -43,4 +44,18 @@ export async function consent(client: OAuthClient, redirectUri?: string) {
   if (response.status !== 302) throw new Error(`authorize answered ${response.status}`);
   const callback = new URL(String(response.headers.location));
   return { callback, state, code: callback.searchParams.get('code') ?? '' };
+}
+
+const servers: MockServer[] = [];
+
+/** Starts a mock server that `closeServers` closes. */
+export async function startServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const server = await startMockServer(options);
+  servers.push(server);
+  return server;
+}
+
+/** Closes every server `startServer` started. Pass to `afterEach`. */
+export async function closeServers(): Promise<void> {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
 }
