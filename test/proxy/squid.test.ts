@@ -2,7 +2,6 @@ import { inspect } from 'node:util';
 import { OAuthClient, OAuthProxyError } from '../../src/index.js';
 import { type MockServer, startMockServer } from '../../src/testing/index.js';
 import { freePort, rejectionOf, SECRET } from '../support.js';
-import { startSquid, type TestSquid } from './squid.js';
 import {
   bundleClient,
   type ClientOutcome,
@@ -10,7 +9,9 @@ import {
   scratchDir,
   selfSignedCertificate,
   startSilentProxy,
+  startSquid,
   startTlsTerminator,
+  type TestSquid,
 } from './support.js';
 
 const CLIENT_ID = 'proxy-test-client';

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { OAuthValidationError } from '../../src/index.js';
 import { RedisAuthError, RedisStoreError, RedisTokenStore } from '../../src/redis/index.js';
 import { freePort } from '../support.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import { startRedis, type TestRedis } from './support.js';
 
 const PASSWORD = 'hunter2-redis-password';
 

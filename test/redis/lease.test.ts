@@ -5,7 +5,7 @@ import { createClient } from 'redis';
 import { OAuthClient, type OAuthClientOptions, TokenManager, type TokenSetJSON } from '../../src/index.js';
 import { LockLostError, RedisTokenStore, type RedisTokenStoreOptions } from '../../src/redis/index.js';
 import { deferred } from '../support.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import { startRedis, type TestRedis } from './support.js';
 
 /**
  * The refresh lock as a lease (issue 12, point 5): renewed before each request to outlast it,
