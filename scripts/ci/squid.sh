@@ -2,7 +2,7 @@
 # squid for the proxy tests (issue 17): installs the Debian squid package (and openssl, which the
 # tests use for a throwaway certificate and the proxy-auth password file) when missing. Nothing is
 # started here: each proxy test file starts its own squids, with their own configs, on free
-# loopback ports (test/proxy/squid.ts). Source it (`. scripts/ci/squid.sh`) or run it.
+# loopback ports (test/proxy/support.ts). Source it (`. scripts/ci/squid.sh`) or run it.
 set -euo pipefail
 
 if [ ! -x /usr/sbin/squid ] || [ ! -x /usr/lib/squid/basic_ncsa_auth ] || ! command -v openssl >/dev/null; then

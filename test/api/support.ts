@@ -1,9 +1,11 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OAuthClient, type OAuthClientOptions, type TokenSession, TokenSet } from '../../src/index.js';
+import { type OAuthClient, type OAuthClientOptions, type TokenSession, TokenSet } from '../../src/index.js';
 import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
 
-export { rejectionOf, renderings } from '../shared.js';
+import { makeClient } from '../support.js';
+
+export { fakeClock, rejectionOf, renderings } from '../support.js';
 
 const closers: (() => Promise<void>)[] = [];
 
@@ -12,32 +14,13 @@ export async function closeAll(): Promise<void> {
   await Promise.all(closers.splice(0).map((close) => close()));
 }
 
-/** A settable clock shared by a client and the mock server. */
-export function fakeClock(start = Date.UTC(2030, 0, 1)) {
-  let current = start;
-  return {
-    now: () => current,
-    advance: (ms: number) => {
-      current += ms;
-    },
-  };
-}
-
 /** The mock server, a real client pointed at its OAuth and API bases, and a session over a new grant. */
 export async function apiHarness(
   options: { server?: MockServerOptions; client?: Partial<OAuthClientOptions> } = {},
 ): Promise<{ server: MockServer; client: OAuthClient; session: TokenSession; grant: TokenSet }> {
   const server = await startMockServer(options.server);
   closers.push(() => server.close());
-  const client = new OAuthClient({
-    clientId: server.clientId,
-    clientSecret: server.clientSecret,
-    baseUrl: server.url,
-    apiBaseUrl: server.apiBaseUrl,
-    allowInsecureHttp: true,
-    now: options.server?.now,
-    ...options.client,
-  });
+  const client = makeClient(server, { apiBaseUrl: server.apiBaseUrl, now: options.server?.now, ...options.client });
   const grant = tokensFrom(server, options.server?.now?.() ?? Date.now());
   return { server, client, session: client.session(grant), grant };
 }

@@ -1,10 +1,9 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
-import { waitUntil } from '../shared.js';
-import { cli, expectOneLineFailure, type Invocation } from './support.js';
+import { waitUntil } from '../support.js';
+import { cli, expectOneLineFailure, type Invocation, SECRET } from './support.js';
 
-const SECRET = 'login-test-client-secret-9d2a';
 const insecure = ['--allow-insecure-http'];
 let server: MockServer;
 let env: NodeJS.ProcessEnv;

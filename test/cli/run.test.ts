@@ -1,8 +1,7 @@
 import { request } from 'node:http';
 import { type MockServer, startMockServer } from '../../src/testing/index.js';
-import { cli, expectOneLineFailure } from './support.js';
+import { cli, expectOneLineFailure, SECRET } from './support.js';
 
-const SECRET = 'cli-test-client-secret-4f1b';
 const TOKEN_KEYS = ['accessToken', 'refreshToken', 'tokenType', 'expiresIn', 'expiresAt', 'state'];
 let server: MockServer;
 let env: NodeJS.ProcessEnv;

@@ -1,8 +1,7 @@
 import { type MockServer, startMockServer } from '../../src/testing/index.js';
-import { cli, expectOneLineFailure } from './support.js';
+import { cli, expectOneLineFailure, SECRET } from './support.js';
 
 // Flags are visible to every user on the machine (ps); each secret must have another way in.
-const SECRET = 'secrets-test-client-secret-71c4';
 const insecure = ['--allow-insecure-http'];
 let server: MockServer;
 let base: NodeJS.ProcessEnv;

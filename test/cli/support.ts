@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { run } from '../../src/cli/run.js';
 
+export { SECRET } from '../support.js';
+
 export interface Invocation {
   code: number;
   stdout: string;

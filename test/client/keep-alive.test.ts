@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { IDLE_SOCKET_TIMEOUT_MS } from '../../src/internal/keep-alive.js';
-import { waitUntil } from '../shared.js';
-import { CODE, localClient, STATE, TOKEN_BODY } from './support.js';
+import { waitUntil } from '../support.js';
+import { CODE, makeClient, STATE, TOKEN_BODY } from './support.js';
 
 /** Node's and Apache's idle timeout: the shortest a server commonly applies without announcing it. */
 const SHORTEST_COMMON_SERVER_IDLE_MS = 5_000;
@@ -38,7 +38,7 @@ describe('the default transport', () => {
   it('retires an idle pooled socket before a server would close it', async () => {
     expect(IDLE_SOCKET_TIMEOUT_MS).toBeLessThan(SHORTEST_COMMON_SERVER_IDLE_MS);
     const { url, closedAt, sockets } = await silentKeepAliveServer();
-    const client = localClient(url);
+    const client = makeClient(url);
 
     await client.exchangeCode({ code: CODE, state: STATE });
     await client.exchangeCode({ code: CODE, state: STATE });

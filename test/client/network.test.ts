@@ -11,10 +11,10 @@ import {
 } from '../../src/index.js';
 import {
   CODE,
-  closedPort,
   expectNoLeak,
+  freePort,
   json,
-  localClient,
+  makeClient,
   REFRESH_TOKEN,
   recordingLogger,
   rejectionOf,
@@ -52,14 +52,14 @@ afterEach(async () => {
 describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
   it('resolves tokens from a well-behaved server', async () => {
     const server = await serve((_request, response) => json(response, 200, TOKEN_BODY));
-    const tokens = await localClient(server.url, { fetch }).exchangeCode({ code: CODE, state: STATE });
+    const tokens = await makeClient(server.url, { fetch }).exchangeCode({ code: CODE, state: STATE });
     expect(tokens).toBeInstanceOf(TokenSet);
     expect(tokens.accessToken).toBe(TOKEN_BODY.access_token);
   });
 
   it('reports a reset after the request was read as OAuthConnectionError, and does not retry it', async () => {
     const server = await serve((request) => request.socket.destroy());
-    const error = await rejectionOf(localClient(server.url, { fetch }).exchangeCode({ code: CODE, state: STATE }));
+    const error = await rejectionOf(makeClient(server.url, { fetch }).exchangeCode({ code: CODE, state: STATE }));
     expect(error).toBeInstanceOf(OAuthConnectionError);
     expect(error).not.toBeInstanceOf(OAuthTimeoutError);
     expect(causeCodes(error).some((code) => /ECONNRESET|UND_ERR_SOCKET/.test(code))).toBe(true);
@@ -70,7 +70,7 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
   it('times out a server that never answers with OAuthTimeoutError, and does not retry it', async () => {
     const server = await serve(() => undefined);
     // Roomy enough that a loaded machine still delivers the request before the timeout fires.
-    const error = await rejectionOf(localClient(server.url, { fetch, timeoutMs: 1_000 }).refresh(REFRESH_TOKEN));
+    const error = await rejectionOf(makeClient(server.url, { fetch, timeoutMs: 1_000 }).refresh(REFRESH_TOKEN));
     expect(error).toBeInstanceOf(OAuthTimeoutError);
     expect(error).toBeInstanceOf(OAuthConnectionError);
     expect((error as OAuthTimeoutError).code).toBe('OAUTH_TIMEOUT');
@@ -86,7 +86,7 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
       timers.push(setInterval(() => response.write(' '), 20));
     });
     try {
-      const error = await rejectionOf(localClient(server.url, { fetch, timeoutMs: 1_000 }).refresh(REFRESH_TOKEN));
+      const error = await rejectionOf(makeClient(server.url, { fetch, timeoutMs: 1_000 }).refresh(REFRESH_TOKEN));
       expect(error).toBeInstanceOf(OAuthTimeoutError);
       expect(server.requests).toHaveLength(1);
     } finally {
@@ -95,9 +95,9 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
   });
 
   it('retries a refused connection (a real closed port), then reports OAuthConnectionError', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { logger, lines } = recordingLogger();
-    const client = localClient(`http://127.0.0.1:${port}`, { fetch, maxRetries: 2, logger });
+    const client = makeClient(`http://127.0.0.1:${port}`, { fetch, maxRetries: 2, logger });
     const error = await rejectionOf(client.exchangeCode({ code: CODE, state: STATE }));
     expect(error).toBeInstanceOf(OAuthConnectionError);
     expect(error).not.toBeInstanceOf(OAuthTimeoutError);
@@ -111,7 +111,7 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
   it('stops a request in flight when the caller aborts, with OAuthAbortError', async () => {
     const server = await serve(() => undefined);
     const controller = new AbortController();
-    const pending = localClient(server.url, { fetch }).refresh(REFRESH_TOKEN, { signal: controller.signal });
+    const pending = makeClient(server.url, { fetch }).refresh(REFRESH_TOKEN, { signal: controller.signal });
     setTimeout(() => controller.abort(), 30);
     const error = await rejectionOf(pending);
     expect(error).toBeInstanceOf(OAuthAbortError);
@@ -122,7 +122,7 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
   it('sends nothing when the signal is already aborted', async () => {
     const server = await serve((_request, response) => json(response, 200, TOKEN_BODY));
     const error = await rejectionOf(
-      localClient(server.url, { fetch }).exchangeCode({ code: CODE, state: STATE, signal: AbortSignal.abort() }),
+      makeClient(server.url, { fetch }).exchangeCode({ code: CODE, state: STATE, signal: AbortSignal.abort() }),
     );
     expect(error).toBeInstanceOf(OAuthAbortError);
     expect(server.requests).toHaveLength(0);
@@ -136,7 +136,7 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
       response.writeHead(200, { 'content-type': 'application/json', ...headers });
       response.end(`{"access_token":"${'a'.repeat(MIB)}"}  `.slice(0, MIB + 10));
     });
-    const error = await rejectionOf(localClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
+    const error = await rejectionOf(makeClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error).toMatchObject({ status: 200, code: 'OAUTH_INVALID_RESPONSE' });
   });
@@ -146,7 +146,7 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
       response.writeHead(502, { 'content-type': 'text/html' });
       response.end(`<html>${'<p>proxy</p>'.repeat(MIB / 8)}</html>`);
     });
-    const error = await rejectionOf(localClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
+    const error = await rejectionOf(makeClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
     expect(error).toBeInstanceOf(InternalServerError);
     expect((error as InternalServerError).description).toBeUndefined();
   });
@@ -162,15 +162,15 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
       response.end(bomb);
     });
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const error = await rejectionOf(localClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
+    const error = await rejectionOf(makeClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
     expect(error).toBeInstanceOf(InvalidResponseError);
   });
 
   it('honours a lower maxResponseBytes', async () => {
     const server = await serve((_request, response) => json(response, 200, TOKEN_BODY));
-    await expect(
-      localClient(server.url, { fetch, maxResponseBytes: 16 }).refresh(REFRESH_TOKEN),
-    ).rejects.toBeInstanceOf(InvalidResponseError);
+    await expect(makeClient(server.url, { fetch, maxResponseBytes: 16 }).refresh(REFRESH_TOKEN)).rejects.toBeInstanceOf(
+      InvalidResponseError,
+    );
   });
 
   it('does not follow a 307 to another server: the secret never reaches it', async () => {
@@ -179,7 +179,7 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
       response.writeHead(307, { location: `${elsewhere.url}/oauth/token` });
       response.end();
     });
-    const error = await rejectionOf(localClient(server.url, { fetch }).exchangeCode({ code: CODE, state: STATE }));
+    const error = await rejectionOf(makeClient(server.url, { fetch }).exchangeCode({ code: CODE, state: STATE }));
     expect(error).toBeInstanceOf(OAuthApiError);
     expect((error as OAuthApiError).status).toBe(307);
     expect(server.requests).toHaveLength(1);
@@ -191,7 +191,7 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
       response.writeHead(502, { 'content-type': 'text/html' });
       response.end('<html><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
     });
-    const error = await rejectionOf(localClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
+    const error = await rejectionOf(makeClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
     expect(error).toBeInstanceOf(InternalServerError);
     expect((error as InternalServerError).description).toBe('502 Bad Gateway nginx');
     expect(server.requests).toHaveLength(1);
@@ -202,7 +202,7 @@ describe.each(TRANSPORTS)('a real loopback server over %s', (_name, fetch) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(`{"access_token": "${SECRET}"`);
     });
-    const error = await rejectionOf(localClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
+    const error = await rejectionOf(makeClient(server.url, { fetch }).refresh(REFRESH_TOKEN));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error).toBeInstanceOf(OAuthError);
     expectNoLeak(error);

@@ -2,20 +2,24 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import nodeFetch from 'node-fetch';
-import { OAuthClient, type OAuthClientOptions } from '../../src/index.js';
-import { renderings } from '../shared.js';
+import { ACCESS_TOKEN, REFRESH_TOKEN } from '../support.js';
 
-export { rejectionOf, renderings } from '../shared.js';
+export {
+  ACCESS_TOKEN,
+  ALL_SECRETS,
+  CLIENT_ID,
+  CODE,
+  expectNoLeak,
+  freePort,
+  makeClient,
+  REFRESH_TOKEN,
+  rejectionOf,
+  renderings,
+  SECRET,
+  TRANSPORTS,
+} from '../support.js';
 
-/** Values that must never show up anywhere a person could read them. Long enough to be unambiguous. */
-export const SECRET = 'client-secret-5f4dcc3b5aa765d61d8327deb882cf99';
-export const CODE = 'auth-code-1b0d28d90c86c141aa';
-export const REFRESH_TOKEN = 'refresh-token-hNTI2MTFmM2VmZDQxZTZj';
-export const ACCESS_TOKEN = 'access-token-NWNiOTMxOGFkOGVjMDhhNTAx';
-export const CLIENT_ID = 'cc91c61d00f8bb2ece1428035716b';
 export const STATE = '900e06e2';
-export const ALL_SECRETS = [SECRET, CODE, REFRESH_TOKEN, ACCESS_TOKEN] as const;
 
 export const TOKEN_BODY = {
   access_token: ACCESS_TOKEN,
@@ -24,20 +28,6 @@ export const TOKEN_BODY = {
   expires_in: 86400,
   state: STATE,
 };
-
-/** Each way the client can be given a fetch implementation; every transport test runs over all three. */
-export const TRANSPORTS: [string, OAuthClientOptions['fetch']][] = [
-  ['global fetch', globalThis.fetch],
-  ['node-fetch', nodeFetch as unknown as OAuthClientOptions['fetch']],
-  ['the default transport', undefined],
-];
-
-/** Fails the test when any rendering of `value` contains any of `secrets`. */
-export function expectNoLeak(value: unknown, secrets: readonly string[] = ALL_SECRETS): void {
-  for (const text of renderings(value)) {
-    for (const secret of secrets) expect(text).not.toContain(secret);
-  }
-}
 
 export interface RecordedRequest {
   method: string;
@@ -82,33 +72,9 @@ export async function startServer(handler: Handler): Promise<TestServer> {
   };
 }
 
-/** A loopback port nobody listens on: bind an ephemeral port, then release it. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 export function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
-}
-
-/** A client for a loopback test server, with fast retries and a short timeout. */
-export function localClient(baseUrl: string, options: Partial<OAuthClientOptions> = {}): OAuthClient {
-  return new OAuthClient({
-    clientId: CLIENT_ID,
-    clientSecret: SECRET,
-    baseUrl,
-    allowInsecureHttp: true,
-    retryBaseDelayMs: 1,
-    timeoutMs: 2_000,
-    ...options,
-  });
 }
 
 /** Collects everything a logger is given, at every level. */

@@ -8,7 +8,7 @@ import {
   CLIENT_ID,
   CODE,
   json,
-  localClient,
+  makeClient,
   REFRESH_TOKEN,
   type RecordedRequest,
   SECRET,
@@ -40,7 +40,7 @@ describe('wire format', () => {
 
   describe.each(TRANSPORTS)('over %s', (_name, fetch) => {
     it('exchangeCode posts the JSON code grant to <base>/oauth/token with the user agent', async () => {
-      const client = localClient(server.url, { fetch, userAgent: 'my-app/2.0' });
+      const client = makeClient(server.url, { fetch, userAgent: 'my-app/2.0' });
       const tokens = await client.exchangeCode({ code: CODE, state: STATE });
 
       expect(tokens).toBeInstanceOf(TokenSet);
@@ -60,7 +60,7 @@ describe('wire format', () => {
     });
 
     it('refresh always sends client_id and client_secret to exactly <base>/oauth/token?refresh', async () => {
-      const client = localClient(server.url, { fetch });
+      const client = makeClient(server.url, { fetch });
       await client.refresh(REFRESH_TOKEN);
 
       expect(server.requests).toHaveLength(1);
@@ -79,7 +79,7 @@ describe('wire format', () => {
   });
 
   it('keeps a base path prefix and drops its trailing slash', async () => {
-    const client = localClient(`${server.url}/proxy/`);
+    const client = makeClient(`${server.url}/proxy/`);
     await client.refresh(REFRESH_TOKEN);
     expect(server.requests[0].url).toBe('/proxy/oauth/token?refresh');
   });
@@ -94,7 +94,7 @@ describe('wire format', () => {
         state: STATE,
         grantType: 'authorization_code',
       });
-      await localClient(server.url).exchangeCode({ code: CODE, state: STATE });
+      await makeClient(server.url).exchangeCode({ code: CODE, state: STATE });
 
       expect(server.requests).toHaveLength(2);
       expect(meaning(server.requests[1])).toEqual(meaning(server.requests[0]));
@@ -108,7 +108,7 @@ describe('wire format', () => {
         clientId: CLIENT_ID,
         clientSecret: SECRET,
       });
-      await localClient(server.url).refresh(REFRESH_TOKEN);
+      await makeClient(server.url).refresh(REFRESH_TOKEN);
 
       expect(server.requests).toHaveLength(2);
       expect(meaning(server.requests[1])).toEqual(meaning(server.requests[0]));

@@ -1,7 +1,7 @@
-import { DIAGNOSTICS_CHANNELS, OAuthClient, TokenManager, TokenSet } from '../../src/index.js';
+import { DIAGNOSTICS_CHANNELS, type OAuthClient, TokenManager, TokenSet } from '../../src/index.js';
 import { MemoryTokenStore } from '../../src/session/store.js';
 import { type MockServer, startMockServer } from '../../src/testing/index.js';
-import { rejectionOf } from '../shared.js';
+import { makeClient, rejectionOf } from '../support.js';
 import { recordAll } from './support.js';
 
 const { tokenRequest, sessionRefresh, attempt, lockWait, reauthorizationRequired, rateLimit } = DIAGNOSTICS_CHANNELS;
@@ -18,14 +18,7 @@ afterEach(async () => {
 });
 
 function client(): OAuthClient {
-  return new OAuthClient({
-    clientId: server.clientId,
-    clientSecret: server.clientSecret,
-    baseUrl: server.url,
-    allowInsecureHttp: true,
-    retryBaseDelayMs: 1,
-    timeoutMs: 1_000,
-  });
+  return makeClient(server, { timeoutMs: 1_000 });
 }
 
 function expired(tokens: { access_token: string; refresh_token: string }): TokenSet {

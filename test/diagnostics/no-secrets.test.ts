@@ -1,11 +1,9 @@
 import { inspect } from 'node:util';
-import { OAuthClient, type OAuthClientOptions, TokenManager, TokenSet } from '../../src/index.js';
+import { OAuthClient, TokenManager, TokenSet } from '../../src/index.js';
 import { MemoryTokenStore } from '../../src/session/store.js';
 import { type Fault, type MockServer, startMockServer } from '../../src/testing/index.js';
-import { renderings } from '../shared.js';
+import { CORE_TRANSPORTS, renderings, SECRET } from '../support.js';
 import { ALL_CHANNEL_NAMES, recordAll } from './support.js';
-
-const CLIENT_SECRET = 'client-secret-diagnostics-6e1a2b3c4d5f';
 
 /** A store with a cross-process lock, so lock waits are published too. */
 class LockingStore extends MemoryTokenStore {
@@ -55,125 +53,123 @@ function scenarios(echoed: () => string[]): Scenario[] {
   ];
 }
 
-const TRANSPORTS: [string, OAuthClientOptions['fetch']][] = [
-  ['the default transport', undefined],
-  ['global fetch', globalThis.fetch],
-];
+describe.each(CORE_TRANSPORTS)(
+  'no secret in any diagnostics payload, through the whole fault matrix (%s)',
+  (_, fetch) => {
+    let server: MockServer;
+    const secrets = new Set<string>([SECRET]);
+    /** The secrets the next request sends. */
+    let sending: string[] = [];
+    const reached = new Set<string>();
 
-describe.each(TRANSPORTS)('no secret in any diagnostics payload, through the whole fault matrix (%s)', (_, fetch) => {
-  let server: MockServer;
-  const secrets = new Set<string>([CLIENT_SECRET]);
-  /** The secrets the next request sends. */
-  let sending: string[] = [];
-  const reached = new Set<string>();
-
-  beforeAll(async () => {
-    server = await startMockServer({ clientSecret: CLIENT_SECRET, rotateRefreshTokens: true });
-  });
-  afterAll(() => server.close());
-
-  function client(): OAuthClient {
-    return new OAuthClient({
-      clientId: server.clientId,
-      clientSecret: CLIENT_SECRET,
-      baseUrl: server.url,
-      allowInsecureHttp: true,
-      retryBaseDelayMs: 1,
-      timeoutMs: 300,
-      ...(fetch ? { fetch } : {}),
+    beforeAll(async () => {
+      server = await startMockServer({ clientSecret: SECRET, rotateRefreshTokens: true });
     });
-  }
+    afterAll(() => server.close());
 
-  function grant(): TokenSet {
-    const tokens = server.issueTokens();
-    secrets.add(tokens.access_token).add(tokens.refresh_token);
-    return new TokenSet({
-      accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token,
-      expiresAt: new Date(0),
-    });
-  }
-
-  function remember(tokens: TokenSet | undefined): void {
-    if (tokens?.accessToken) secrets.add(tokens.accessToken);
-    if (tokens?.refreshToken) secrets.add(tokens.refreshToken);
-  }
-
-  it.each(scenarios(() => sending))('%s', async (scenario) => {
-    const recorder = recordAll();
-    try {
-      const stage = () => {
-        server.clearFaults();
-        if (scenario.fault)
-          server.inject({
-            ...scenario.fault,
-            operation: scenario.fault.operation ?? ['oauthTokenGenerate', 'oauthTokenRefresh'],
-          } as Fault);
-      };
-      const signal = scenario.abort ? AbortSignal.abort() : undefined;
-
-      // Exchange.
-      const code = server.issueCode({ state: 'state-1' });
-      secrets.add(code);
-      sending = [CLIENT_SECRET, code];
-      stage();
-      remember(
-        await client()
-          .exchangeCode({ code, state: 'state-1', signal })
-          .catch(() => undefined),
-      );
-
-      // Refresh, on the client.
-      const direct = grant();
-      if (scenario.revoke) server.revokeRefreshToken(direct.refreshToken as string);
-      sending = [CLIENT_SECRET, direct.refreshToken as string];
-      stage();
-      remember(
-        await client()
-          .refresh(direct, { signal })
-          .catch(() => undefined),
-      );
-
-      // Refresh through a manager with a locking store, and through a session.
-      const managed = grant();
-      if (scenario.revoke) server.revokeRefreshToken(managed.refreshToken as string);
-      const manager = new TokenManager({ client: client(), store: new LockingStore() });
-      await manager.setTokens('grant-1', managed);
-      sending = [CLIENT_SECRET, managed.refreshToken as string];
-      stage();
-      remember(await manager.getFreshTokens('grant-1').catch(() => undefined));
-      const sessionTokens = grant();
-      const session = client().session(sessionTokens);
-      sending = [CLIENT_SECRET, sessionTokens.refreshToken as string];
-      stage();
-      await session.getAccessToken().catch(() => undefined);
-      remember(session.tokens);
-      server.clearFaults();
-    } finally {
-      recorder.stop();
+    function client(): OAuthClient {
+      return new OAuthClient({
+        clientId: server.clientId,
+        clientSecret: SECRET,
+        baseUrl: server.url,
+        allowInsecureHttp: true,
+        retryBaseDelayMs: 1,
+        timeoutMs: 300,
+        ...(fetch ? { fetch } : {}),
+      });
     }
 
-    expect(recorder.events.length).toBeGreaterThan(0);
-    const seen = new Set(recorder.events.map((event) => event.channel));
-    for (const name of seen) reached.add(name);
-    expect(seen.size).toBeGreaterThanOrEqual(scenario.abort ? 2 : 5);
-    for (const event of recorder.events) {
-      for (const payload of [event.snapshot, event.message]) {
-        const texts = [...renderings(payload), inspect(payload, { showHidden: true, depth: 20, getters: true })];
-        const error = (payload as { error?: unknown }).error;
-        if (error !== undefined) texts.push(...renderings(error));
-        for (const text of texts) {
-          for (const secret of secrets) {
-            if (text.includes(secret))
-              throw new Error(`${event.channel} payload holds a secret: ${text.slice(0, 300)}`);
+    function grant(): TokenSet {
+      const tokens = server.issueTokens();
+      secrets.add(tokens.access_token).add(tokens.refresh_token);
+      return new TokenSet({
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        expiresAt: new Date(0),
+      });
+    }
+
+    function remember(tokens: TokenSet | undefined): void {
+      if (tokens?.accessToken) secrets.add(tokens.accessToken);
+      if (tokens?.refreshToken) secrets.add(tokens.refreshToken);
+    }
+
+    it.each(scenarios(() => sending))('%s', async (scenario) => {
+      const recorder = recordAll();
+      try {
+        const stage = () => {
+          server.clearFaults();
+          if (scenario.fault)
+            server.inject({
+              ...scenario.fault,
+              operation: scenario.fault.operation ?? ['oauthTokenGenerate', 'oauthTokenRefresh'],
+            } as Fault);
+        };
+        const signal = scenario.abort ? AbortSignal.abort() : undefined;
+
+        // Exchange.
+        const code = server.issueCode({ state: 'state-1' });
+        secrets.add(code);
+        sending = [SECRET, code];
+        stage();
+        remember(
+          await client()
+            .exchangeCode({ code, state: 'state-1', signal })
+            .catch(() => undefined),
+        );
+
+        // Refresh, on the client.
+        const direct = grant();
+        if (scenario.revoke) server.revokeRefreshToken(direct.refreshToken as string);
+        sending = [SECRET, direct.refreshToken as string];
+        stage();
+        remember(
+          await client()
+            .refresh(direct, { signal })
+            .catch(() => undefined),
+        );
+
+        // Refresh through a manager with a locking store, and through a session.
+        const managed = grant();
+        if (scenario.revoke) server.revokeRefreshToken(managed.refreshToken as string);
+        const manager = new TokenManager({ client: client(), store: new LockingStore() });
+        await manager.setTokens('grant-1', managed);
+        sending = [SECRET, managed.refreshToken as string];
+        stage();
+        remember(await manager.getFreshTokens('grant-1').catch(() => undefined));
+        const sessionTokens = grant();
+        const session = client().session(sessionTokens);
+        sending = [SECRET, sessionTokens.refreshToken as string];
+        stage();
+        await session.getAccessToken().catch(() => undefined);
+        remember(session.tokens);
+        server.clearFaults();
+      } finally {
+        recorder.stop();
+      }
+
+      expect(recorder.events.length).toBeGreaterThan(0);
+      const seen = new Set(recorder.events.map((event) => event.channel));
+      for (const name of seen) reached.add(name);
+      expect(seen.size).toBeGreaterThanOrEqual(scenario.abort ? 2 : 5);
+      for (const event of recorder.events) {
+        for (const payload of [event.snapshot, event.message]) {
+          const texts = [...renderings(payload), inspect(payload, { showHidden: true, depth: 20, getters: true })];
+          const error = (payload as { error?: unknown }).error;
+          if (error !== undefined) texts.push(...renderings(error));
+          for (const text of texts) {
+            for (const secret of secrets) {
+              if (text.includes(secret))
+                throw new Error(`${event.channel} payload holds a secret: ${text.slice(0, 300)}`);
+            }
           }
         }
       }
-    }
-  });
+    });
 
-  it('the matrix reached every channel the package has', () => {
-    // A guard for the test itself: a channel nobody exercised could leak unseen.
-    expect([...reached].sort()).toEqual([...ALL_CHANNEL_NAMES].sort());
-  });
-});
+    it('the matrix reached every channel the package has', () => {
+      // A guard for the test itself: a channel nobody exercised could leak unseen.
+      expect([...reached].sort()).toEqual([...ALL_CHANNEL_NAMES].sort());
+    });
+  },
+);

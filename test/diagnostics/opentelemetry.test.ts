@@ -6,9 +6,9 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { instrumentHellosignOAuth } from '../../docs/examples/opentelemetry.js';
-import { OAuthClient, TokenSet } from '../../src/index.js';
+import { type OAuthClient, TokenSet } from '../../src/index.js';
 import { type MockServer, startMockServer } from '../../src/testing/index.js';
-import { rejectionOf } from '../shared.js';
+import { makeClient, rejectionOf } from '../support.js';
 
 let server: MockServer;
 let spans: InMemorySpanExporter;
@@ -34,13 +34,7 @@ afterEach(async () => {
 });
 
 function client(): OAuthClient {
-  return new OAuthClient({
-    clientId: server.clientId,
-    clientSecret: server.clientSecret,
-    baseUrl: server.url,
-    allowInsecureHttp: true,
-    retryBaseDelayMs: 1,
-  });
+  return makeClient(server);
 }
 
 function expiredGrant(): { tokens: TokenSet; secrets: string[] } {

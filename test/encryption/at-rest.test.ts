@@ -6,9 +6,9 @@ import { OAuthClient, TokenManager, type TokenSetJSON, type TokenStore } from '.
 import { PostgresTokenStore } from '../../src/postgres/index.js';
 import { RedisTokenStore } from '../../src/redis/index.js';
 import { storeConformanceChecks } from '../../src/testing/index.js';
-import { psql, startPostgres, type TestPostgres } from '../postgres/postgres-server.js';
-import { startRedis, type TestRedis } from '../redis/redis-server.js';
-import { TokenServer } from '../redis/token-server.js';
+import { psql, startPostgres, type TestPostgres } from '../postgres/support.js';
+import { startRedis, type TestRedis } from '../redis/support.js';
+import { TokenServer } from '../support.js';
 
 /**
  * Encryption over the real databases: what Redis and PostgreSQL hold, read back with their own

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PostgresTokenStore } from '../../src/postgres/index.js';
 import { storeConformanceChecks } from '../../src/testing/index.js';
-import { startPostgres, type TestPostgres } from './postgres-server.js';
+import { startPostgres, type TestPostgres } from './support.js';
 
 let postgres: TestPostgres;
 const table = `conformance_${randomUUID().replaceAll('-', '')}`;

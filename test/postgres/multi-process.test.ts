@@ -4,10 +4,9 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PostgresTokenStore } from '../../src/postgres/index.js';
-import { TokenServer, type TokenServerOptions } from '../redis/token-server.js';
-import { waitUntil } from '../shared.js';
+import { TokenServer, type TokenServerOptions, waitUntil } from '../support.js';
 import type { WorkerConfig, WorkerMessage } from './fixtures/refresh-worker.js';
-import { psql, startPostgres, type TestPostgres } from './postgres-server.js';
+import { psql, startPostgres, type TestPostgres } from './support.js';
 
 /**
  * Several real Node processes ("instances"), each with its own TokenManager over a

@@ -8,8 +8,8 @@ import {
   PostgresTokenStore,
   postgresSchemaSql,
 } from '../../src/postgres/index.js';
-import { freePort } from '../redis/redis-server.js';
-import { psql, startPostgres, type TestPostgres } from './postgres-server.js';
+import { freePort } from '../support.js';
+import { psql, startPostgres, type TestPostgres } from './support.js';
 
 let postgres: TestPostgres;
 const opened: { close(): Promise<void> }[] = [];

@@ -1,8 +1,7 @@
 import { inspect } from 'node:util';
 import { OAuthClient, OAuthProxyError } from '../../src/index.js';
 import { type MockServer, startMockServer } from '../../src/testing/index.js';
-import { closedPort, rejectionOf } from '../client/support.js';
-import { startSquid, type TestSquid } from './squid.js';
+import { freePort, rejectionOf, SECRET } from '../support.js';
 import {
   bundleClient,
   type ClientOutcome,
@@ -10,11 +9,12 @@ import {
   scratchDir,
   selfSignedCertificate,
   startSilentProxy,
+  startSquid,
   startTlsTerminator,
+  type TestSquid,
 } from './support.js';
 
 const CLIENT_ID = 'proxy-test-client';
-const CLIENT_SECRET = 'client-secret-9b74c9897bac770ffc029102a200c5de';
 const PROXY_USER = 'alice';
 const PROXY_PASSWORD = 'proxy-pa$$word:with/odd@chars-7f3a';
 const WRONG_PASSWORD = 'wrong-proxy-password-0c1d2e3f';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   const tls = selfSignedCertificate(scratch.path);
   certFile = tls.certFile;
   bundle = bundleClient(scratch.path);
-  server = await startMockServer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, rotateRefreshTokens: true });
+  server = await startMockServer({ clientId: CLIENT_ID, clientSecret: SECRET, rotateRefreshTokens: true });
   origin = await startTlsTerminator(tls, server.port);
   baseUrl = `https://127.0.0.1:${origin.port}`;
   [squid, denying] = await Promise.all([
@@ -53,7 +53,7 @@ function run(env: Record<string, string>, options: Record<string, unknown> = {})
     bundle,
     { NODE_EXTRA_CA_CERTS: certFile, ...env },
     {
-      options: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl, retryBaseDelayMs: 1, ...options },
+      options: { clientId: CLIENT_ID, clientSecret: SECRET, baseUrl, retryBaseDelayMs: 1, ...options },
       code: server.issueCode({ state: 'proxy-state' }),
       state: 'proxy-state',
     },
@@ -67,8 +67,7 @@ function failure(outcome: ClientOutcome) {
 
 function expectNoSecretIn(outcome: ClientOutcome, secrets: string[]) {
   const text = JSON.stringify(outcome);
-  for (const secret of [...secrets, CLIENT_SECRET, encodeURIComponent(PROXY_PASSWORD)])
-    expect(text).not.toContain(secret);
+  for (const secret of [...secrets, SECRET, encodeURIComponent(PROXY_PASSWORD)]) expect(text).not.toContain(secret);
 }
 
 function tokenRequests(): number {
@@ -87,7 +86,7 @@ describe('HTTPS through a real squid (CONNECT tunnel)', () => {
   });
 
   it('prefers https_proxy over HTTPS_PROXY, as curl does', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}`;
+    const down = `http://127.0.0.1:${await freePort()}`;
     const outcome = await run({ https_proxy: squid.urlWith(PROXY_USER, PROXY_PASSWORD), HTTPS_PROXY: down });
     expect(outcome.ok).toBe(true);
   });
@@ -115,7 +114,7 @@ describe('HTTPS through a real squid (CONNECT tunnel)', () => {
   });
 
   it('a proxy that is down: a connection error naming the proxy, not the OAuth host', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const before = tokenRequests();
     const outcome = failure(await run({ HTTPS_PROXY: `http://${PROXY_USER}:${WRONG_PASSWORD}@127.0.0.1:${port}` }));
     expect(outcome).toMatchObject({
@@ -142,19 +141,19 @@ describe('HTTPS through a real squid (CONNECT tunnel)', () => {
   });
 
   it('NO_PROXY exempts a host: the request goes direct although the proxy is down', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}`;
+    const down = `http://127.0.0.1:${await freePort()}`;
     const outcome = await run({ HTTPS_PROXY: down, NO_PROXY: 'example.com, 127.0.0.1' });
     expect(outcome.ok).toBe(true);
   });
 
   it('a NO_PROXY entry for another port does not exempt the host', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}`;
+    const down = `http://127.0.0.1:${await freePort()}`;
     const outcome = failure(await run({ HTTPS_PROXY: down, NO_PROXY: `127.0.0.1:${origin.port + 1}` }));
     expect(outcome.name).toBe('OAuthProxyError');
   });
 
   it('the proxy option overrides the environment', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}`;
+    const down = `http://127.0.0.1:${await freePort()}`;
     const lines = squid.accessLog().split('\n').length;
     const outcome = await run({ HTTPS_PROXY: down }, { proxy: squid.urlWith(PROXY_USER, PROXY_PASSWORD) });
     expect(outcome.ok).toBe(true);
@@ -162,7 +161,7 @@ describe('HTTPS through a real squid (CONNECT tunnel)', () => {
   });
 
   it('proxy: false ignores the environment and connects direct', async () => {
-    const down = `http://127.0.0.1:${await closedPort()}`;
+    const down = `http://127.0.0.1:${await freePort()}`;
     const outcome = await run({ HTTPS_PROXY: down, HTTP_PROXY: down }, { proxy: false });
     expect(outcome.ok).toBe(true);
   });
@@ -172,7 +171,7 @@ describe('plain HTTP (loopback) through a real squid', () => {
   function client(proxy: string): OAuthClient {
     return new OAuthClient({
       clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+      clientSecret: SECRET,
       baseUrl: server.url,
       allowInsecureHttp: true,
       retryBaseDelayMs: 1,
@@ -196,7 +195,7 @@ describe('plain HTTP (loopback) through a real squid', () => {
     expect(error).toMatchObject({ code: 'OAUTH_PROXY_ERROR', proxyStatus: 407, proxy: squid.url });
     for (const text of [inspect(error, { showHidden: true, depth: 10 }), String(error.stack), JSON.stringify(error)]) {
       expect(text).not.toContain(WRONG_PASSWORD);
-      expect(text).not.toContain(CLIENT_SECRET);
+      expect(text).not.toContain(SECRET);
     }
   });
 });

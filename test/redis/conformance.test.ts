@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RedisTokenStore } from '../../src/redis/index.js';
 import { storeConformanceChecks } from '../../src/testing/index.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import { startRedis, type TestRedis } from './support.js';
 
 let redis: TestRedis;
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { OAuthValidationError } from '../../src/index.js';
 import { RedisAuthError, RedisStoreError, RedisTokenStore } from '../../src/redis/index.js';
-import { freePort, startRedis, type TestRedis } from './redis-server.js';
+import { freePort } from '../support.js';
+import { startRedis, type TestRedis } from './support.js';
 
 const PASSWORD = 'hunter2-redis-password';
 

@@ -4,8 +4,8 @@ import { inspect } from 'node:util';
 import { createClient } from 'redis';
 import { OAuthClient, OAuthError, TokenManager } from '../../src/index.js';
 import { RedisStoreError, RedisTokenStore } from '../../src/redis/index.js';
-import { waitUntil } from '../shared.js';
-import { freePort, startRedis, type TestRedis } from './redis-server.js';
+import { freePort, waitUntil } from '../support.js';
+import { startRedis, type TestRedis } from './support.js';
 
 /**
  * Redis unreachable, frozen or gone: every call must end promptly in a RedisStoreError. Timeouts

@@ -4,8 +4,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import { createClient } from 'redis';
 import { OAuthClient, type OAuthClientOptions, TokenManager, type TokenSetJSON } from '../../src/index.js';
 import { LockLostError, RedisTokenStore, type RedisTokenStoreOptions } from '../../src/redis/index.js';
-import { deferred } from '../session/fake-token-server.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import { deferred } from '../support.js';
+import { startRedis, type TestRedis } from './support.js';
 
 /**
  * The refresh lock as a lease (issue 12, point 5): renewed before each request to outlast it,

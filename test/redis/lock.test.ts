@@ -8,7 +8,7 @@ import {
   RedisTokenStore,
   type RedisTokenStoreOptions,
 } from '../../src/redis/index.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import { startRedis, type TestRedis } from './support.js';
 
 let redis: TestRedis;
 let raw: ReturnType<typeof createClient>;

@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RedisTokenStore } from '../../src/redis/index.js';
+import { TokenServer, type TokenServerOptions } from '../support.js';
 import type { WorkerConfig, WorkerMessage } from './fixtures/refresh-worker.js';
-import { startRedis, type TestRedis } from './redis-server.js';
-import { TokenServer, type TokenServerOptions } from './token-server.js';
+import { startRedis, type TestRedis } from './support.js';
 
 /**
  * Several real Node processes ("instances"), each with its own TokenManager over a

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { createClient } from 'redis';
 import { OAuthError, OAuthValidationError, type TokenSetJSON } from '../../src/index.js';
 import { RedisStoreError, RedisTokenStore } from '../../src/redis/index.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import { startRedis, type TestRedis } from './support.js';
 
 let redis: TestRedis;
 let raw: ReturnType<typeof createClient>;

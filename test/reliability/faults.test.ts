@@ -9,6 +9,7 @@ import {
 } from '../../src/index.js';
 import {
   ACCESS_TOKEN,
+  CORE_TRANSPORTS,
   leakedSecrets,
   makeClient,
   RawServer,
@@ -16,7 +17,6 @@ import {
   rejectionOf,
   responseHead,
   TOKEN_JSON,
-  TRANSPORTS,
 } from './support.js';
 
 const MiB = 1024 * 1024;
@@ -38,9 +38,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-describe.each(TRANSPORTS)('faults on a real socket, over %s', (_name, fetch) => {
+describe.each(CORE_TRANSPORTS)('faults on a real socket, over %s', (_name, fetch) => {
   async function refreshAgainst(server: RawServer, timeoutMs = 2_000): Promise<unknown> {
-    return rejectionOf(makeClient(server.baseUrl, fetch, { timeoutMs }).refresh(REFRESH_TOKEN));
+    return rejectionOf(makeClient(server.baseUrl, { fetch, timeoutMs }).refresh(REFRESH_TOKEN));
   }
 
   function expectClean(error: unknown): void {
@@ -191,7 +191,7 @@ describe.each(TRANSPORTS)('faults on a real socket, over %s', (_name, fetch) => 
         ]) + TOKEN_JSON,
       );
     });
-    const tokens = await makeClient(server.baseUrl, fetch).refresh(REFRESH_TOKEN);
+    const tokens = await makeClient(server.baseUrl, { fetch }).refresh(REFRESH_TOKEN);
     expect(tokens).toBeInstanceOf(TokenSet);
     expect(tokens.accessToken).toBe(ACCESS_TOKEN);
   });
@@ -225,7 +225,7 @@ describe.each(TRANSPORTS)('faults on a real socket, over %s', (_name, fetch) => 
         ]) + TOKEN_JSON,
       );
     });
-    const response = await makeClient(server.baseUrl, fetch).refreshWithResponse(REFRESH_TOKEN);
+    const response = await makeClient(server.baseUrl, { fetch }).refreshWithResponse(REFRESH_TOKEN);
     expect(response.data.accessToken).toBe(ACCESS_TOKEN);
     expect(response.headers['cache-control']).toBe('no-store, private');
     expect(response.headers['x-ratelimit-remaining']).toBe('99, 98');

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import type { FetchLike, FetchResponseLike, OAuthClientOptions } from '../../src/index.js';
 import { InvalidResponseError, OAuthApiError, OAuthConnectionError, OAuthError, TokenSet } from '../../src/index.js';
-import { leakedSecrets, makeClient, REFRESH_TOKEN, SECRET, TRANSPORTS } from './support.js';
+import { CORE_TRANSPORTS, leakedSecrets, makeClient, REFRESH_TOKEN, SECRET } from './support.js';
 
 // Hundreds of generated cases per property: on a loaded 2-core CI machine that can pass 20 s.
 jest.setTimeout(60_000);
@@ -189,7 +189,7 @@ describe('any status, headers and body from a fake fetch', () => {
   test('refresh resolves a valid TokenSet or rejects with the right OAuthError, leaking nothing', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (scene) => {
-        const client = makeClient('http://127.0.0.1:9', fakeFetch(scene), clientOptions);
+        const client = makeClient('http://127.0.0.1:9', { fetch: fakeFetch(scene), ...clientOptions });
         checkOutcome(await outcomeOf(client.refresh(REFRESH_TOKEN)), scene);
       }),
       { numRuns: 400 },
@@ -197,7 +197,7 @@ describe('any status, headers and body from a fake fetch', () => {
   });
 });
 
-describe.each(TRANSPORTS)('any status, headers and body from a real loopback server, over %s', (name, fetch) => {
+describe.each(CORE_TRANSPORTS)('any status, headers and body from a real loopback server, over %s', (name, fetch) => {
   let server: Server;
   let current: Scenario;
   let baseUrl: string;
@@ -226,7 +226,7 @@ describe.each(TRANSPORTS)('any status, headers and body from a real loopback ser
   });
 
   test('refresh resolves a valid TokenSet or rejects with the right OAuthError, leaking nothing', async () => {
-    const client = makeClient(baseUrl, fetch, clientOptions);
+    const client = makeClient(baseUrl, { fetch, ...clientOptions });
     await fc.assert(
       fc.asyncProperty(scenario, async (scene) => {
         current = scene;

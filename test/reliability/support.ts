@@ -1,15 +1,19 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { OAuthClient, type OAuthClientOptions } from '../../src/index.js';
-import { renderings } from '../shared.js';
+import { ACCESS_TOKEN } from '../support.js';
 
-export { rejectionOf, renderings } from '../shared.js';
-
-export const CLIENT_ID = 'reliability-client-id';
-export const SECRET = 'client-secret-8c1f0e5b7d2a4936a1f0';
-export const REFRESH_TOKEN = 'refresh-token-3f6a9b2c7d1e4f80';
-export const ACCESS_TOKEN = 'access-token-d41d8cd98f00b204e980';
-export const SECRETS = [SECRET, REFRESH_TOKEN, ACCESS_TOKEN] as const;
+export {
+  ACCESS_TOKEN,
+  ALL_SECRETS,
+  CLIENT_ID,
+  CORE_TRANSPORTS,
+  leakedSecrets,
+  makeClient,
+  REFRESH_TOKEN,
+  rejectionOf,
+  renderings,
+  SECRET,
+} from '../support.js';
 
 export const TOKEN_JSON = JSON.stringify({
   access_token: ACCESS_TOKEN,
@@ -17,33 +21,6 @@ export const TOKEN_JSON = JSON.stringify({
   refresh_token: 'refresh-token-rotated-91b2c3d4',
   expires_in: 3600,
 });
-
-/** The client over each fetch implementation a user may run: the default (`node:http` keep-alive) and global fetch. */
-export const TRANSPORTS: [string, OAuthClientOptions['fetch']][] = [
-  ['the default transport', undefined],
-  ['global fetch', globalThis.fetch],
-];
-
-export function makeClient(
-  baseUrl: string,
-  fetch: OAuthClientOptions['fetch'],
-  extra: Partial<OAuthClientOptions> = {},
-) {
-  return new OAuthClient({
-    clientId: CLIENT_ID,
-    clientSecret: SECRET,
-    baseUrl,
-    allowInsecureHttp: true,
-    timeoutMs: 2_000,
-    retryBaseDelayMs: 1,
-    ...(fetch ? { fetch } : {}),
-    ...extra,
-  });
-}
-
-export function leakedSecrets(error: unknown, secrets: readonly string[] = SECRETS): string[] {
-  return secrets.filter((secret) => renderings(error).some((text) => text.includes(secret)));
-}
 
 /** What the raw server parsed of one request before handing the socket to the scenario. */
 export interface RawRequest {

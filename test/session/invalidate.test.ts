@@ -1,5 +1,5 @@
 import { MemoryTokenStore, OAuthValidationError, TokenManager, type TokenSetJSON } from '../../src/index.js';
-import { deferred, harness, settle, tokensExpiringIn } from './fake-token-server.js';
+import { deferred, harness, settle, tokensExpiringIn } from './support.js';
 
 /** A store whose next `get` reads the value at once but answers only on `release()`: a slow replica. */
 class SlowReadStore extends MemoryTokenStore {

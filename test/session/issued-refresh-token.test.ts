@@ -1,15 +1,7 @@
 import { inspect } from 'node:util';
 import { InvalidResponseError, MemoryTokenStore, TokenManager, type TokenStore } from '../../src/index.js';
-import { renderings } from '../shared.js';
-import {
-  CLIENT_SECRET,
-  harness,
-  PlainStore,
-  type Responder,
-  rejectionOf,
-  settle,
-  tokensExpiringIn,
-} from './fake-token-server.js';
+import { renderings } from '../support.js';
+import { harness, PlainStore, type Responder, rejectionOf, SECRET, settle, tokensExpiringIn } from './support.js';
 
 const ORIGINAL = 'refresh-original-hNTI2MTFm';
 const ROTATED = 'refresh-rotated-hNTI2MTFmM2Vm';
@@ -100,7 +92,7 @@ describe('the kept refresh token', () => {
     for (const text of [...renderings(error), inspect(error, { showHidden: true, getters: true })]) {
       expect(text).not.toContain(ROTATED);
       expect(text).not.toContain(ORIGINAL);
-      expect(text).not.toContain(CLIENT_SECRET);
+      expect(text).not.toContain(SECRET);
     }
   });
 });

@@ -1,14 +1,6 @@
 import { inspect } from 'node:util';
 import { MemoryTokenStore, OAuthError, TokenManager, TokenPersistError, type TokenSet } from '../../src/index.js';
-import {
-  CLIENT_SECRET,
-  deferred,
-  harness,
-  PlainStore,
-  rejectionOf,
-  settle,
-  tokensExpiringIn,
-} from './fake-token-server.js';
+import { deferred, harness, PlainStore, rejectionOf, SECRET, settle, tokensExpiringIn } from './support.js';
 
 const FRESH = 'access-1-NWNiOTMxOGFkOGVj';
 
@@ -105,7 +97,7 @@ describe('persist before use', () => {
       String(cause.stack),
     ];
     for (const text of renderings) {
-      for (const secret of [FRESH, old.accessToken, 'refresh-start-hNTI2MTFmM2Vm', CLIENT_SECRET]) {
+      for (const secret of [FRESH, old.accessToken, 'refresh-start-hNTI2MTFmM2Vm', SECRET]) {
         expect(text).not.toContain(secret);
       }
     }

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { BadRequestError, MemoryTokenStore, OAuthError, TokenManager } from '../../src/index.js';
-import { deferred, harness, invalidGrant, rejectionOf, settle, tokensExpiringIn } from './fake-token-server.js';
+import { deferred, harness, invalidGrant, rejectionOf, settle, tokensExpiringIn } from './support.js';
 
 /** A full garbage collection, without starting node with --expose-gc. */
 function collectGarbage(): void {
@@ -146,7 +146,7 @@ describe('a grant that needs reauthorization', () => {
     await manager.setTokens('user-1', {
       accessToken: 'access-only-MDZhYzBlMGI1',
       tokenType: 'Bearer',
-      expiresAt: new Date(clock.ms).toISOString(),
+      expiresAt: new Date(clock.now()).toISOString(),
     });
 
     const error = await rejectionOf(manager.getAccessToken('user-1'));

@@ -1,5 +1,5 @@
 import { MemoryTokenStore, TokenManager, TokenNotFoundError, type TokenStore } from '../../src/index.js';
-import { harness, issueAccessToken, PlainStore, rejectionOf, settle, tokensExpiringIn } from './fake-token-server.js';
+import { harness, issueAccessToken, PlainStore, rejectionOf, settle, tokensExpiringIn } from './support.js';
 
 /** Every rule here must hold over a store with an atomic compareAndSet and over one without. */
 const STORES: [string, () => TokenStore][] = [
@@ -23,7 +23,7 @@ describe.each(STORES)('rotation and stale writes over %s', (_name, makeStore) =>
     await manager.getAccessToken('user-1');
     expect((await manager.getTokens('user-1'))?.refreshToken).toBe('refresh-rotated-0-hNTI2');
 
-    clock.advance(60);
+    clock.advance(60_000);
     await manager.getAccessToken('user-1');
     expect(server.received.map((request) => request.refreshToken)).toEqual([
       'refresh-original-hNTI2MTFm',
@@ -38,7 +38,7 @@ describe.each(STORES)('rotation and stale writes over %s', (_name, makeStore) =>
     await manager.setTokens('user-1', tokensExpiringIn(clock, -1, 'a', 'refresh-original-hNTI2MTFm'));
 
     await manager.getAccessToken('user-1');
-    clock.advance(3600);
+    clock.advance(3_600_000);
     await manager.getAccessToken('user-1');
 
     const stored = await manager.getTokens('user-1');

@@ -1,5 +1,5 @@
 import { OAuthApiError, TokenManager } from '../../src/index.js';
-import { harness, rejectionOf, settle, tokensExpiringIn } from './fake-token-server.js';
+import { harness, rejectionOf, settle, tokensExpiringIn } from './support.js';
 
 describe('single flight', () => {
   test('1,000 concurrent callers on one expired grant cause exactly one refresh and all get its token', async () => {
@@ -89,7 +89,7 @@ describe('single flight', () => {
     await Promise.all(Array.from({ length: 10 }, () => manager.getAccessToken('user-1')));
     expect(server.count).toBe(1);
 
-    clock.advance(3600);
+    clock.advance(3_600_000);
     await expect(manager.getAccessToken('user-1')).resolves.toBe('access-2-NWNiOTMxOGFkOGVj');
     expect(server.count).toBe(2);
   });

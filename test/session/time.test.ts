@@ -1,5 +1,5 @@
 import { TokenManager, TokenSet } from '../../src/index.js';
-import { harness, tokensExpiringIn } from './fake-token-server.js';
+import { harness, tokensExpiringIn } from './support.js';
 
 describe('time', () => {
   test('the default margin is 300 s: a token with 301 s left is served, one with 300 s left is refreshed', async () => {
@@ -10,7 +10,7 @@ describe('time', () => {
     await expect(manager.getAccessToken('user-1')).resolves.toBe('access-start-MDZhYzBlMGI1YzQ0');
     expect(server.count).toBe(0);
 
-    clock.advance(1);
+    clock.advance(1_000);
     await expect(manager.getAccessToken('user-1')).resolves.toBe('access-1-NWNiOTMxOGFkOGVj');
     expect(server.count).toBe(1);
   });
@@ -21,11 +21,11 @@ describe('time', () => {
     await manager.setTokens('user-1', tokensExpiringIn(clock, 60));
 
     await manager.getAccessToken('user-1');
-    clock.advance(29);
+    clock.advance(29_000);
     await manager.getAccessToken('user-1');
     expect(server.count).toBe(0);
 
-    clock.advance(1);
+    clock.advance(1_000);
     await manager.getAccessToken('user-1');
     expect(server.count).toBe(1);
   });
@@ -37,7 +37,7 @@ describe('time', () => {
     await manager.getAccessToken('user-1');
     expect(server.count).toBe(0);
 
-    clock.advance(1);
+    clock.advance(1_000);
     await manager.getAccessToken('user-1');
     expect(server.count).toBe(1);
   });
@@ -46,9 +46,9 @@ describe('time', () => {
     const { client, clock, server } = harness();
     const manager = new TokenManager({ client });
     await manager.setTokens('user-1', tokensExpiringIn(clock, -1));
-    const sentAt = clock.ms;
+    const sentAt = clock.now();
     // The answer takes 20 s to arrive.
-    server.onRequest = () => clock.advance(20);
+    server.onRequest = () => clock.advance(20_000);
 
     await manager.getAccessToken('user-1');
 
@@ -59,11 +59,11 @@ describe('time', () => {
 
   test('the manager clock can be injected separately from the client clock', async () => {
     const { client, clock, server } = harness();
-    let managerNow = clock.ms;
+    let managerNow = clock.now();
     const manager = new TokenManager({ client, now: () => managerNow });
     await manager.setTokens('user-1', tokensExpiringIn(clock, 3600));
 
-    clock.advance(7200);
+    clock.advance(7_200_000);
     await manager.getAccessToken('user-1');
     expect(server.count).toBe(0);
 
@@ -81,7 +81,7 @@ describe('time', () => {
         new TokenSet({ accessToken: 'no-expiry-MDZhYzBl', refreshToken: 'refresh-hNTI2MTFm' }),
       );
 
-      clock.advance(365 * 24 * 3600);
+      clock.advance(365 * 24 * 3_600_000);
       await expect(manager.getAccessToken('user-1')).resolves.toBe('no-expiry-MDZhYzBl');
       expect(server.count).toBe(0);
     });
@@ -107,7 +107,7 @@ describe('time', () => {
       server.respond = () => ({ body: { access_token: 'open-ended-NWNiOTMx', token_type: 'Bearer' } });
 
       await manager.getAccessToken('user-1');
-      clock.advance(30 * 24 * 3600);
+      clock.advance(30 * 24 * 3_600_000);
       await expect(manager.getAccessToken('user-1')).resolves.toBe('open-ended-NWNiOTMx');
 
       const tokens = await manager.getTokens('user-1');

@@ -1,24 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
-import { clientFor, fakeClock, type RawResponse } from './support.js';
+import { closeServers, fakeClock, makeClient, type RawResponse, startServer } from './support.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8'));
 const accountExample: { account: Record<string, unknown> } = fixture('account-get-response.json');
 const officialUnauthorized: { error: { error_msg: string } } = fixture('error-401.json');
 
-const servers: MockServer[] = [];
-
-async function start(options: MockServerOptions = {}): Promise<MockServer> {
-  const server = await startMockServer(options);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+afterEach(closeServers);
 
 function call(url: string, init: { method?: string; token?: string; body?: string } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -39,7 +28,7 @@ function call(url: string, init: { method?: string; token?: string; body?: strin
 
 describe('mock server REST API: GET /v3/account', () => {
   it('answers the official AccountGetResponse for the grant that owns the token', async () => {
-    const server = await start();
+    const server = await startServer();
     const grant = server.issueTokens();
 
     const response = await call(`${server.apiBaseUrl}/account`, { token: grant.access_token });
@@ -55,8 +44,8 @@ describe('mock server REST API: GET /v3/account', () => {
   });
 
   it('keeps a grant’s account across refreshes and rotations; another grant has another', async () => {
-    const server = await start({ rotateRefreshTokens: true });
-    const client = clientFor(server);
+    const server = await startServer({ rotateRefreshTokens: true });
+    const client = makeClient(server);
     const first = server.issueTokens();
     const before = (await call(`${server.apiBaseUrl}/account`, { token: first.access_token })).json();
     const rotated = await client.refresh(first.refresh_token);
@@ -76,7 +65,7 @@ describe('mock server REST API: GET /v3/account', () => {
       'Bearer error="invalid_token"',
     ],
   ])('answers 401 in the official shape for a %s token', async (_case, token, message, challenge) => {
-    const server = await start();
+    const server = await startServer();
     const response = await call(`${server.apiBaseUrl}/account`, { token });
     expect(response.status).toBe(401);
     expect(response.json()).toEqual({ error: { error_msg: message, error_name: 'unauthorized' } });
@@ -85,7 +74,7 @@ describe('mock server REST API: GET /v3/account', () => {
 
   it('answers 401 for a token past its expiry, and for one expired or revoked early by the test control', async () => {
     const clock = fakeClock();
-    const server = await start({ now: clock.now, accessTokenTtlSeconds: 60 });
+    const server = await startServer({ now: clock.now, accessTokenTtlSeconds: 60 });
     const [aged, expired, revoked] = [server.issueTokens(), server.issueTokens(), server.issueTokens()];
     expect(server.expireAccessToken(expired.access_token)).toBe(true);
     expect(server.revokeAccessToken(revoked.access_token)).toBe(true);
@@ -103,13 +92,13 @@ describe('mock server REST API: GET /v3/account', () => {
       expect(response.json()).toEqual({ error: { error_msg: message, error_name: 'unauthorized' } });
     }
     // A revoked access token's grant still refreshes: only the access token was cut off.
-    const fresh = await clientFor(server, { now: clock.now }).refresh(revoked.refresh_token);
+    const fresh = await makeClient(server, { now: clock.now }).refresh(revoked.refresh_token);
     expect((await call(`${server.apiBaseUrl}/account`, { token: fresh.accessToken })).status).toBe(200);
     expect(server.apiCalls().map((entry) => entry.auth)).toEqual(['active', 'expired', 'expired', 'revoked', 'active']);
   });
 
   it('POST /v3/account updates the grant’s callback_url; unknown API paths are 404 after auth', async () => {
-    const server = await start();
+    const server = await startServer();
     const { access_token: token } = server.issueTokens();
     const updated = await call(`${server.apiBaseUrl}/account`, {
       method: 'POST',

@@ -1,21 +1,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthorizeEndpoint } from '../../src/testing/consent-page.js';
-import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
-import { clientFor, fakeClock, type RawResponse, raw } from './support.js';
+import type { MockServer, MockServerOptions } from '../../src/testing/index.js';
+import { closeServers, fakeClock, makeClient, type RawResponse, raw, startServer } from './support.js';
 
-const servers: MockServer[] = [];
 const BROWSER = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8';
 
-async function start(options: MockServerOptions = {}): Promise<MockServer> {
-  const server = await startMockServer({ consent: 'page', appName: 'Acme Contracts', ...options });
-  servers.push(server);
-  return server;
+/** A mock server that shows its consent page. */
+function start(options: MockServerOptions = {}): Promise<MockServer> {
+  return startServer({ consent: 'page', appName: 'Acme Contracts', ...options });
 }
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+afterEach(closeServers);
 
 /** A GET as a browser sends it: asking for HTML. */
 function browse(url: string): Promise<RawResponse> {
@@ -43,7 +39,7 @@ function submit(server: MockServer, fields: URLSearchParams): Promise<RawRespons
 }
 
 async function showConsent(server: MockServer, redirectUri = 'https://app.example/cb?keep=1') {
-  const { url, state } = clientFor(server).authorizeUrl({ redirectUri });
+  const { url, state } = makeClient(server).authorizeUrl({ redirectUri });
   const page = await browse(url);
   return { page, state };
 }
@@ -83,7 +79,7 @@ describe("the consent page (consent: 'page')", () => {
     expect(callback.searchParams.get('keep')).toBe('1');
     expect(callback.searchParams.get('state')).toBe(state);
     const code = callback.searchParams.get('code') ?? '';
-    const tokens = await clientFor(server).exchangeCode({ code, state, expectedState: state });
+    const tokens = await makeClient(server).exchangeCode({ code, state, expectedState: state });
     expect(server.isAccessTokenActive(tokens.accessToken)).toBe(true);
   });
 
@@ -177,17 +173,15 @@ describe("the consent page (consent: 'page')", () => {
 
 describe('automatic consent', () => {
   it("keeps answering at once by default ('approve'), as before", async () => {
-    const server = await startMockServer();
-    servers.push(server);
-    const { url } = clientFor(server).authorizeUrl();
+    const server = await startServer();
+    const { url } = makeClient(server).authorizeUrl();
     const response = await browse(url);
     expect(response.status).toBe(302);
     expect(new URL(String(response.headers.location)).searchParams.get('code')).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('shows a browser a 400 page for a bad redirect_uri in automatic mode too', async () => {
-    const server = await startMockServer({ consent: 'approve' });
-    servers.push(server);
+    const server = await startServer({ consent: 'approve' });
     const response = await browse(
       `${server.url}/oauth/authorize?response_type=code&client_id=${server.clientId}&redirect_uri=https%3A%2F%2Fapp.example%2F%23x`,
     );

@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { OAuthValidationError } from '../../src/index.js';
 import { type MockServerOptions, startMockServer } from '../../src/testing/index.js';
-import { waitUntil } from '../shared.js';
+import { waitUntil } from '../support.js';
 import { rejectionOf } from './support.js';
 
 /** Listening servers and pipes this process holds: a failed start must not add one. */
@@ -70,6 +70,9 @@ describe('startMockServer options', () => {
       // TCP servers only: the worker's stdio pipes are also `PipeWrap`s, and one opened lazily by a
       // log line elsewhere in the process would be miscounted as a leaked server.
       const tcpServers = /TCPServerWrap/;
+      // An earlier test file in this Jest worker may still be closing a server (one with open
+      // keep-alive sockets); counted here, its going would look like a count that never comes back.
+      await waitUntil(() => serverHandles(tcpServers) === 1, 2_000, "earlier test files' servers to close");
       const before = serverHandles(tcpServers);
       const error = await rejectionOf(startMockServer({ port: first.port }));
       expect((error as NodeJS.ErrnoException).code).toBe('EADDRINUSE');

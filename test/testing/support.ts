@@ -1,8 +1,8 @@
 import { request } from 'node:http';
-import { OAuthClient, type OAuthClientOptions } from '../../src/index.js';
-import type { MockServer } from '../../src/testing/index.js';
+import type { OAuthClient } from '../../src/index.js';
+import { type MockServer, type MockServerOptions, startMockServer } from '../../src/testing/index.js';
 
-export { rejectionOf } from '../shared.js';
+export { fakeClock, makeClient, rejectionOf } from '../support.js';
 
 export interface RawResponse {
   status: number;
@@ -37,18 +37,6 @@ export function postJson(url: string, body: unknown): Promise<RawResponse> {
   return raw(url, { method: 'POST', body: JSON.stringify(body), contentType: 'application/json' });
 }
 
-/** The real client, pointed at the mock server. */
-export function clientFor(server: MockServer, options: Partial<OAuthClientOptions> = {}): OAuthClient {
-  return new OAuthClient({
-    clientId: server.clientId,
-    clientSecret: server.clientSecret,
-    baseUrl: server.url,
-    allowInsecureHttp: true,
-    retryBaseDelayMs: 1,
-    ...options,
-  });
-}
-
 /** Walks consent the way a browser would, without following the redirect: returns the callback URL. */
 export async function consent(client: OAuthClient, redirectUri?: string) {
   const { url, state } = client.authorizeUrl({ redirectUri });
@@ -58,13 +46,16 @@ export async function consent(client: OAuthClient, redirectUri?: string) {
   return { callback, state, code: callback.searchParams.get('code') ?? '' };
 }
 
-/** A settable clock shared by a client and the server. */
-export function fakeClock(start = Date.UTC(2030, 0, 1)) {
-  let current = start;
-  return {
-    now: () => current,
-    advance: (ms: number) => {
-      current += ms;
-    },
-  };
+const servers: MockServer[] = [];
+
+/** Starts a mock server that `closeServers` closes. */
+export async function startServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const server = await startMockServer(options);
+  servers.push(server);
+  return server;
+}
+
+/** Closes every server `startServer` started. Pass to `afterEach`. */
+export async function closeServers(): Promise<void> {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
 }

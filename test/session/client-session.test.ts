@@ -8,7 +8,7 @@ import {
   type TokenSetJSON,
   type TokenStore,
 } from '../../src/index.js';
-import { harness, PlainStore, settle, tokensExpiringIn } from './fake-token-server.js';
+import { harness, PlainStore, settle, tokensExpiringIn } from './support.js';
 
 const FRESH = 'access-1-NWNiOTMxOGFkOGVj';
 
@@ -25,7 +25,7 @@ describe('client.session', () => {
     expect(session.tokens.accessToken).toBe('access-start-MDZhYzBlMGI1YzQ0');
     await expect(session.getAccessToken()).resolves.toBe('access-start-MDZhYzBlMGI1YzQ0');
 
-    clock.advance(3600 - 300);
+    clock.advance((3600 - 300) * 1000);
     const release = server.hold();
     const callers = Array.from({ length: 100 }, () => session.getAccessToken());
     await settle();
@@ -44,7 +44,7 @@ describe('client.session', () => {
     await session.getAccessToken();
     expect(server.count).toBe(0);
 
-    clock.advance(1);
+    clock.advance(1_000);
     await session.getAccessToken();
     expect(server.count).toBe(1);
   });
@@ -95,7 +95,7 @@ describe('TokenManager', () => {
       accessToken: 'access-MDZhYzBlMGI1YzQ0',
       refreshToken: 'refresh-hNTI2MTFmM2Vm',
       expiresIn: 86400,
-      expiresAt: new Date(clock.ms + 86400_000),
+      expiresAt: new Date(clock.now() + 86400_000),
       state: '900e06e2',
     });
 

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { restartablePort } from '../support.js';
 
 /** A PostgreSQL for one test file: `PG_URL` when set, otherwise a private throwaway cluster. */
 export interface TestPostgres {
@@ -59,27 +58,6 @@ function run(command: string, args: string[]): Promise<string> {
   });
 }
 
-/**
- * A free port below Linux's ephemeral range (32768+), for a server the tests stop and restart:
- * a reconnecting client could otherwise be handed that port as its own source port (see
- * test/redis/redis-server.ts).
- */
-async function serverPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const server = createServer();
-    const free = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => resolve(true));
-    });
-    if (free) {
-      server.close();
-      await once(server, 'close');
-      return port;
-    }
-  }
-}
-
 /** `ownServer` insists on a private cluster, for tests that stop it or log in with a wrong password. */
 export async function startPostgres(options: { ownServer?: boolean } = {}): Promise<TestPostgres> {
   const shared = process.env.PG_URL;
@@ -110,7 +88,7 @@ export async function startPostgres(options: { ownServer?: boolean } = {}): Prom
     '--locale=C',
   ]);
   rmSync(passwordFile);
-  const port = await serverPort();
+  const port = await restartablePort();
   const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   const start = async () => {
     await run(postgresBin('pg_ctl'), ['start', '-w', '-t', '60', '-D', data, '-l', join(dir, 'log'), '-o', settings]);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { restartablePort } from '../support.js';
 
 /** A Redis for one test file: `REDIS_URL` when set, otherwise a private `redis-server` on a free port. */
 export interface TestRedis {
@@ -11,39 +11,6 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Starts the private server again on the same port. */
   restart(): Promise<void>;
-}
-
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/**
- * A free port below Linux's ephemeral range (32768+), for servers the tests stop and restart.
- * While such a server is down, a client reconnecting to an ephemeral-range port can be handed
- * that same port as its own source port and connect to itself (TCP self-connect); the restarted
- * server then binds beside it and the client waits forever for replies from itself.
- */
-async function serverPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const server = createServer();
-    const free = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => resolve(true));
-    });
-    if (free) {
-      server.close();
-      await once(server, 'close');
-      return port;
-    }
-  }
 }
 
 function startServer(port: number, password: string | undefined): Promise<ChildProcess> {
@@ -86,9 +53,9 @@ export async function startRedis(options: { ownServer?: boolean; password?: stri
   if (process.env.REDIS_URL && !options.ownServer && options.password === undefined) {
     return { url: process.env.REDIS_URL, pid: undefined, stop: async () => {}, restart: async () => {} };
   }
-  // Retried in case another process took the port between serverPort() and the server's bind.
+  // Retried in case another process took the port between restartablePort() and the server's bind.
   for (let attempt = 1; ; attempt++) {
-    const port = await serverPort();
+    const port = await restartablePort();
     try {
       let child = await startServer(port, options.password);
       return {

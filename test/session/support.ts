@@ -1,36 +1,11 @@
 import type { FetchInit, FetchResponseLike } from '../../src/client/transport.js';
 import { OAuthClient, TokenSet, type TokenSetJSON, type TokenStore } from '../../src/index.js';
+import { CLIENT_ID, deferred, type FakeClock, fakeClock, SECRET } from '../support.js';
 
-export { rejectionOf } from '../shared.js';
+export { deferred, type FakeClock, rejectionOf, SECRET } from '../support.js';
 
-export const CLIENT_SECRET = 'client-secret-5f4dcc3b5aa765d61d8327deb882cf99';
 /** A fixed starting time for the injectable clock. */
 export const T0 = Date.parse('2030-01-01T00:00:00.000Z');
-
-export interface Deferred<T = void> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** A clock the test moves by hand. */
-export class FakeClock {
-  constructor(public ms = T0) {}
-  readonly now = (): number => this.ms;
-  advance(seconds: number): void {
-    this.ms += seconds * 1000;
-  }
-}
 
 export interface ReceivedRefresh {
   url: string;
@@ -76,7 +51,7 @@ export class FakeTokenServer {
 
   readonly fetch = async (url: string, init: FetchInit): Promise<FetchResponseLike> => {
     const body = JSON.parse(String(init.body)) as { refresh_token: string };
-    const request: ReceivedRefresh = { url, refreshToken: body.refresh_token, at: this.clock.ms };
+    const request: ReceivedRefresh = { url, refreshToken: body.refresh_token, at: this.clock.now() };
     const index = this.received.push(request) - 1;
     await this.onRequest?.(request);
     if (this.gate) await this.gate;
@@ -113,11 +88,11 @@ export interface Harness {
 }
 
 export function harness(): Harness {
-  const clock = new FakeClock();
+  const clock = fakeClock(T0);
   const server = new FakeTokenServer(clock);
   const client = new OAuthClient({
-    clientId: 'cc91c61d00f8bb2ece1428035716b',
-    clientSecret: CLIENT_SECRET,
+    clientId: CLIENT_ID,
+    clientSecret: SECRET,
     fetch: server.fetch,
     maxRetries: 0,
     now: clock.now,
@@ -136,7 +111,7 @@ export function tokensExpiringIn(
     accessToken: `access-${name}-MDZhYzBlMGI1YzQ0`,
     refreshToken,
     expiresIn: 3600,
-    expiresAt: new Date(clock.ms + expiresInSeconds * 1000),
+    expiresAt: new Date(clock.now() + expiresInSeconds * 1000),
   });
 }
 
