@@ -17,6 +17,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Headers that describe a body; dropped with it when a redirect turns the request into a GET. */
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
 const ABSOLUTE = /^[a-z][a-z\d+.-]*:/i;
+const NO_INIT: RequestInit = Object.freeze({});
 
 interface PreparedRequest {
   url: URL;
@@ -26,7 +27,8 @@ interface PreparedRequest {
   signal: AbortSignal | null | undefined;
   redirect: RequestRedirect;
   replayable: boolean;
-  rest: RequestInit;
+  /** The caller's other `RequestInit` fields, passed on as they are; `undefined` when there are none. */
+  rest: RequestInit | undefined;
 }
 
 function resolveUrl(transport: ApiTransport, input: string | URL): URL {
@@ -61,7 +63,9 @@ function prepare(transport: ApiTransport, input: ApiFetchInput, init: RequestIni
       'OAUTH_FOREIGN_ORIGIN',
     );
   }
-  const { method, headers, body, signal, redirect, ...rest } = init ?? {};
+  // No init (the common `session.fetch('/account')`): skip the object-rest copy altogether.
+  const { method, headers, body, signal, redirect, ...others } = init ?? NO_INIT;
+  const rest = init === undefined ? undefined : others;
   let merged: Headers;
   try {
     merged = new Headers(headers ?? (isRequest ? input.headers : undefined));
@@ -105,15 +109,18 @@ async function sendFollowingRedirects(transport: ApiTransport, request: Prepared
   for (let hop = 0; ; hop++) {
     if (carriedToken) headers.set('authorization', `Bearer ${token}`);
     else headers.delete('authorization');
-    const init: ApiRequestInit = { ...request.rest, method, headers, body, signal: request.signal };
+    const init: ApiRequestInit =
+      request.rest === undefined
+        ? { method, headers, body, signal: request.signal }
+        : { ...request.rest, method, headers, body, signal: request.signal };
     if (body instanceof ReadableStream) init.duplex = 'half';
     transport.logger?.debug?.('hellosign-oauth: api request', { method, path: url.pathname, hop });
     const response = await transport.send(url, init, token);
     transport.logger?.debug?.('hellosign-oauth: api response', { method, path: url.pathname, status: response.status });
+    // Only a redirect status makes the Location header worth reading.
+    if (!REDIRECT_STATUSES.has(response.status) || request.redirect === 'manual') return { response, carriedToken };
     const location = response.headers.get('location');
-    if (!REDIRECT_STATUSES.has(response.status) || location === null || request.redirect === 'manual') {
-      return { response, carriedToken };
-    }
+    if (location === null) return { response, carriedToken };
     if (request.redirect === 'error' || hop >= MAX_REDIRECTS) {
       discard(response);
       throw new OAuthConnectionError(
