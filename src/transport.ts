@@ -6,7 +6,8 @@ import {
   OAuthTimeoutError,
   sanitizedCause,
 } from './errors.js';
-import { defaultFetch } from './internal/default-fetch.js';
+import { AttemptAbort } from './internal/attempt-abort.js';
+import { defaultFetch, sendDirect } from './internal/default-fetch.js';
 import type { OutgoingRequest } from './internal/generated-seam.js';
 import { headersToRecord, type ResponseHeaders } from './internal/headers.js';
 import { proxiedFetch } from './internal/proxy.js';
@@ -203,7 +204,8 @@ export function createTransport(options: TransportOptions) {
   }
 
   async function attempt(url: string, init: FetchInit, context: CallContext): Promise<BufferedResponse> {
-    const controller = new AbortController();
+    // The default transport takes a light abort switch; a user's fetch or the proxy, a real signal.
+    const controller = options.fetch === undefined && !options.proxy ? new AttemptAbort() : new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -213,8 +215,13 @@ export function createTransport(options: TransportOptions) {
     try {
       context.signal?.addEventListener('abort', onCallerAbort, { once: true });
       if (context.signal?.aborted) throw new OAuthAbortError();
-      const fetchImpl = options.fetch ?? (await (options.proxy ? proxiedFetch(options.proxy) : defaultFetch()));
-      const response = await fetchImpl(url, { ...init, redirect: 'manual', signal: controller.signal });
+      let response: FetchResponseLike;
+      if (controller instanceof AttemptAbort)
+        response = await sendDirect(url, { ...init, redirect: 'manual' }, controller);
+      else {
+        const fetchImpl = options.fetch ?? (await (options.proxy ? proxiedFetch(options.proxy) : defaultFetch()));
+        response = await fetchImpl(url, { ...init, redirect: 'manual', signal: controller.signal });
+      }
       const headers = scrubHeaders(headersToRecord(response.headers), context.secrets);
       let body: string;
       try {

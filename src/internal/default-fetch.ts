@@ -1,8 +1,11 @@
 import type { Agent, IncomingMessage } from 'node:http';
 import type { FetchInit, FetchLike, FetchResponseLike } from '../transport.js';
+import type { AttemptAbort } from './attempt-abort.js';
 import { KEEP_ALIVE_AGENT_OPTIONS } from './keep-alive.js';
 
-let cached: Promise<FetchLike> | undefined;
+type DefaultSend = (url: string, init: FetchInit, attemptAbort?: AttemptAbort) => Promise<FetchResponseLike>;
+
+let cached: Promise<DefaultSend> | undefined;
 
 /** The response side of a `node:http` request, shaped as the subset of Fetch the transport reads. */
 export class NodeResponse implements FetchResponseLike {
@@ -52,6 +55,7 @@ function request(
   init: FetchInit,
   agents: { http: Agent; https: Agent },
   modules: typeof import('node:http')[],
+  attemptAbort?: AttemptAbort,
 ) {
   return new Promise<FetchResponseLike>((resolve, reject) => {
     const target = new URL(url);
@@ -75,6 +79,8 @@ function request(
         req.once('close', () => signal.removeEventListener('abort', onAbort));
       }
     }
+    // The transport's own switch lives only as long as the attempt, so it needs no clean-up here.
+    attemptAbort?.onAbort(() => req.destroy(new Error('The request was aborted.')));
     req.once('response', (response) => resolve(new NodeResponse(response)));
     // `on`, not `once`: an abort or reset after the response arrived emits again, and must not crash.
     req.on('error', reject);
@@ -90,10 +96,23 @@ function request(
  * that passes its own `fetch` never needs them.
  */
 export function defaultFetch(): Promise<FetchLike> {
+  return loadDefaultSend();
+}
+
+function loadDefaultSend(): Promise<DefaultSend> {
   cached ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
     const agents = { http: new http.Agent(KEEP_ALIVE_AGENT_OPTIONS), https: new https.Agent(KEEP_ALIVE_AGENT_OPTIONS) };
     const modules = [http, https as unknown as typeof import('node:http')];
-    return (url, init) => request(url, init, agents, modules);
+    return (url: string, init: FetchInit, attemptAbort?: AttemptAbort) =>
+      request(url, init, agents, modules, attemptAbort);
   });
   return cached;
+}
+
+/**
+ * Sends one attempt with the default transport, aborted through `attemptAbort` (the timeout or
+ * the caller's signal, as the transport decides) rather than an `AbortSignal` in `init`.
+ */
+export async function sendDirect(url: string, init: FetchInit, attemptAbort: AttemptAbort): Promise<FetchResponseLike> {
+  return (await loadDefaultSend())(url, init, attemptAbort);
 }
