@@ -1,4 +1,4 @@
-import type { Agent, IncomingMessage } from 'node:http';
+import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
 import type { FetchInit, FetchLike, FetchResponseLike } from '../transport.js';
 import type { AttemptAbort } from './attempt-abort.js';
 import { KEEP_ALIVE_AGENT_OPTIONS } from './keep-alive.js';
@@ -50,6 +50,23 @@ export class NodeResponse implements FetchResponseLike {
   }
 }
 
+/** The request options of each URL sent to, parsed once: a client sends to one or two URLs, again and again. */
+const targets = new Map<string, Readonly<RequestOptions>>();
+const MAX_TARGETS = 64;
+/** `node:url`'s `urlToHttpOptions`, loaded with `node:http` (never at `require` time, nor in a browser bundle). */
+let urlToHttpOptions: typeof import('node:url').urlToHttpOptions;
+
+function requestTarget(url: string): Readonly<RequestOptions> {
+  let target = targets.get(url);
+  if (target === undefined) {
+    // Node's own URL-to-options mapping (IPv6 brackets, port, path and query), as `request(url)` uses.
+    target = urlToHttpOptions(new URL(url));
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
+}
+
 function request(
   url: string,
   init: FetchInit,
@@ -58,11 +75,13 @@ function request(
   attemptAbort?: AttemptAbort,
 ) {
   return new Promise<FetchResponseLike>((resolve, reject) => {
-    const target = new URL(url);
+    const target = requestTarget(url);
     const secure = target.protocol === 'https:';
     const [http, https] = modules;
     const body = init.body ?? '';
-    const req = (secure ? https : http).request(target, {
+    // A fresh object each time: `http.request` assigns its options into the one it is given.
+    const req = (secure ? https : http).request({
+      ...target,
       method: init.method ?? 'GET',
       headers: { ...init.headers, 'content-length': String(Buffer.byteLength(body)) },
       agent: secure ? agents.https : agents.http,
@@ -100,7 +119,8 @@ export function defaultFetch(): Promise<FetchLike> {
 }
 
 function loadDefaultSend(): Promise<DefaultSend> {
-  cached ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
+  cached ??= Promise.all([import('node:http'), import('node:https'), import('node:url')]).then(([http, https, url]) => {
+    urlToHttpOptions = url.urlToHttpOptions;
     const agents = { http: new http.Agent(KEEP_ALIVE_AGENT_OPTIONS), https: new https.Agent(KEEP_ALIVE_AGENT_OPTIONS) };
     const modules = [http, https as unknown as typeof import('node:http')];
     return (url: string, init: FetchInit, attemptAbort?: AttemptAbort) =>
