@@ -50,17 +50,33 @@ export class NodeResponse implements FetchResponseLike {
   }
 }
 
-/** The request options of each URL sent to, parsed once: a client sends to one or two URLs, again and again. */
-const targets = new Map<string, Readonly<RequestOptions>>();
+/** Where a request goes, from Node's own URL-to-options mapping (IPv6 brackets, port, path and query). */
+interface Target {
+  readonly protocol: string;
+  readonly hostname: string | undefined;
+  readonly port: number | undefined;
+  readonly path: string;
+  readonly auth: string | undefined;
+}
+
+/** The target of each URL sent to, parsed once: a client sends to one or two URLs, again and again. */
+const targets = new Map<string, Target>();
 const MAX_TARGETS = 64;
 /** `node:url`'s `urlToHttpOptions`, loaded with `node:http` (never at `require` time, nor in a browser bundle). */
 let urlToHttpOptions: typeof import('node:url').urlToHttpOptions;
 
-function requestTarget(url: string): Readonly<RequestOptions> {
+function requestTarget(url: string): Target {
   let target = targets.get(url);
   if (target === undefined) {
-    // Node's own URL-to-options mapping (IPv6 brackets, port, path and query), as `request(url)` uses.
-    target = urlToHttpOptions(new URL(url));
+    const options: RequestOptions = urlToHttpOptions(new URL(url));
+    // Copied into a plain object: Node's result has a null prototype, slow to spread per request.
+    target = {
+      protocol: options.protocol ?? 'http:',
+      hostname: options.hostname ?? undefined,
+      port: options.port === undefined || options.port === null ? undefined : Number(options.port),
+      path: options.path ?? '/',
+      auth: options.auth ?? undefined,
+    };
     if (targets.size >= MAX_TARGETS) targets.clear();
     targets.set(url, target);
   }
@@ -81,7 +97,11 @@ function request(
     const body = init.body ?? '';
     // A fresh object each time: `http.request` assigns its options into the one it is given.
     const req = (secure ? https : http).request({
-      ...target,
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      path: target.path,
+      auth: target.auth,
       method: init.method ?? 'GET',
       headers: { ...init.headers, 'content-length': String(Buffer.byteLength(body)) },
       agent: secure ? agents.https : agents.http,
