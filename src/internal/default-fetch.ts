@@ -1,4 +1,4 @@
-import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
+import type { Agent, IncomingMessage } from 'node:http';
 import type { FetchInit, FetchLike, FetchResponseLike } from '../transport.js';
 import type { AttemptAbort } from './attempt-abort.js';
 import { KEEP_ALIVE_AGENT_OPTIONS } from './keep-alive.js';
@@ -62,20 +62,19 @@ interface Target {
 /** The target of each URL sent to, parsed once: a client sends to one or two URLs, again and again. */
 const targets = new Map<string, Target>();
 const MAX_TARGETS = 64;
-/** `node:url`'s `urlToHttpOptions`, loaded with `node:http` (never at `require` time, nor in a browser bundle). */
-let urlToHttpOptions: typeof import('node:url').urlToHttpOptions;
 
 function requestTarget(url: string): Target {
   let target = targets.get(url);
   if (target === undefined) {
-    const options: RequestOptions = urlToHttpOptions(new URL(url));
-    // Copied into a plain object: Node's result has a null prototype, slow to spread per request.
+    // What Node's `urlToHttpOptions` (node:url) derives, which `http.request(url)` would use.
+    const parsed = new URL(url);
+    const { hostname, port, username, password } = parsed;
     target = {
-      protocol: options.protocol ?? 'http:',
-      hostname: options.hostname ?? undefined,
-      port: options.port === undefined || options.port === null ? undefined : Number(options.port),
-      path: options.path ?? '/',
-      auth: options.auth ?? undefined,
+      protocol: parsed.protocol,
+      hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+      port: port === '' ? undefined : Number(port),
+      path: `${parsed.pathname}${parsed.search}`,
+      auth: username || password ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : undefined,
     };
     if (targets.size >= MAX_TARGETS) targets.clear();
     targets.set(url, target);
@@ -139,8 +138,7 @@ export function defaultFetch(): Promise<FetchLike> {
 }
 
 function loadDefaultSend(): Promise<DefaultSend> {
-  cached ??= Promise.all([import('node:http'), import('node:https'), import('node:url')]).then(([http, https, url]) => {
-    urlToHttpOptions = url.urlToHttpOptions;
+  cached ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
     const agents = { http: new http.Agent(KEEP_ALIVE_AGENT_OPTIONS), https: new https.Agent(KEEP_ALIVE_AGENT_OPTIONS) };
     const modules = [http, https as unknown as typeof import('node:http')];
     return (url: string, init: FetchInit, attemptAbort?: AttemptAbort) =>
