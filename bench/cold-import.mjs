@@ -12,11 +12,17 @@ function timeRequire(modules, cwd) {
   return Number(execFileSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8' }));
 }
 
-/** Median cold `require` time in ms for each entry (`{ id: [module, ...] }`), runs interleaved. */
+/**
+ * Median cold `require` time in ms for each entry, runs interleaved. An entry is `[module, ...]`
+ * (required from `cwd`) or `{ modules, cwd }` (from its own folder: an installed tarball's project).
+ */
 export function measureColdRequire(entries, { runs, cwd }) {
   const times = Object.fromEntries(Object.keys(entries).map((id) => [id, []]));
   for (let run = 0; run < runs; run++) {
-    for (const id of shuffled(Object.keys(entries))) times[id].push(timeRequire(entries[id], cwd));
+    for (const id of shuffled(Object.keys(entries))) {
+      const entry = Array.isArray(entries[id]) ? { modules: entries[id], cwd } : entries[id];
+      times[id].push(timeRequire(entry.modules, entry.cwd));
+    }
   }
   return Object.fromEntries(
     Object.entries(times).map(([id, values]) => [id, { medianMs: median(values), runsMs: values }]),

@@ -21,6 +21,7 @@ const ABSOLUTE = /^[a-z][a-z\d+.-]*:/i;
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 const REDIRECT_MODES = new Set(['follow', 'manual', 'error']);
+const NO_INIT: RequestInit = Object.freeze({});
 
 interface PreparedRequest {
   url: URL;
@@ -30,7 +31,8 @@ interface PreparedRequest {
   signal: AbortSignal | null | undefined;
   redirect: RequestRedirect;
   replayable: boolean;
-  rest: RequestInit;
+  /** The caller's other `RequestInit` fields, passed on as they are; `undefined` when there are none. */
+  rest: RequestInit | undefined;
 }
 
 function resolveUrl(transport: ApiTransport, input: string | URL): URL {
@@ -84,7 +86,9 @@ function prepare(transport: ApiTransport, input: ApiFetchInput, init: RequestIni
       'OAUTH_FOREIGN_ORIGIN',
     );
   }
-  const { method, headers, body, signal, redirect, ...rest } = init ?? {};
+  // No init (the common `session.fetch('/account')`): skip the object-rest copy altogether.
+  const { method, headers, body, signal, redirect, ...others } = init ?? NO_INIT;
+  const rest = init === undefined ? undefined : others;
   checkInit(method, signal, redirect);
   let merged: Headers;
   try {
@@ -133,15 +137,18 @@ async function sendFollowingRedirects(transport: ApiTransport, request: Prepared
   for (let hop = 0; ; hop++) {
     if (carriedToken) headers.set('authorization', `Bearer ${token}`);
     else headers.delete('authorization');
-    const init: ApiRequestInit = { ...request.rest, method, headers, body, signal: request.signal };
+    const init: ApiRequestInit =
+      request.rest === undefined
+        ? { method, headers, body, signal: request.signal }
+        : { ...request.rest, method, headers, body, signal: request.signal };
     if (body instanceof ReadableStream) init.duplex = 'half';
     transport.logger?.debug?.('hellosign-oauth: api request', { method, path: url.pathname, hop });
     const response = await transport.send(url, init, token);
     transport.logger?.debug?.('hellosign-oauth: api response', { method, path: url.pathname, status: response.status });
+    // Only a redirect status makes the Location header worth reading.
+    if (!REDIRECT_STATUSES.has(response.status) || request.redirect === 'manual') return { response, carriedToken };
     const location = response.headers.get('location');
-    if (!REDIRECT_STATUSES.has(response.status) || location === null || request.redirect === 'manual') {
-      return { response, carriedToken };
-    }
+    if (location === null) return { response, carriedToken };
     if (request.redirect === 'error' || hop >= MAX_REDIRECTS) {
       discard(response);
       throw new OAuthConnectionError(

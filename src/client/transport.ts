@@ -1,5 +1,6 @@
 import { attemptClock, publishAttempt } from '../diagnostics/channels.js';
-import { defaultFetch } from '../internal/default-fetch.js';
+import { AttemptAbort } from '../internal/attempt-abort.js';
+import { defaultFetch, sendDirect } from '../internal/default-fetch.js';
 import type { FetchInit, FetchLike, FetchResponseLike } from '../internal/fetch-types.js';
 import type { OutgoingRequest } from '../internal/generated-seam.js';
 import { headersToRecord, type ResponseHeaders } from '../internal/headers.js';
@@ -177,7 +178,8 @@ export function createTransport(options: TransportOptions) {
   }
 
   async function attempt(url: string, init: FetchInit, context: CallContext): Promise<BufferedResponse> {
-    const controller = new AbortController();
+    // The default transport takes a light abort switch; a user's fetch or the proxy, a real signal.
+    const controller = options.fetch === undefined && !options.proxy ? new AttemptAbort() : new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -187,8 +189,13 @@ export function createTransport(options: TransportOptions) {
     try {
       context.signal?.addEventListener('abort', onCallerAbort, { once: true });
       if (context.signal?.aborted) throw new OAuthAbortError();
-      const fetchImpl = options.fetch ?? (await (options.proxy ? proxiedFetch(options.proxy) : defaultFetch()));
-      const response = await fetchImpl(url, { ...init, redirect: 'manual', signal: controller.signal });
+      let response: FetchResponseLike;
+      if (controller instanceof AttemptAbort)
+        response = await sendDirect(url, { ...init, redirect: 'manual' }, controller);
+      else {
+        const fetchImpl = options.fetch ?? (await (options.proxy ? proxiedFetch(options.proxy) : defaultFetch()));
+        response = await fetchImpl(url, { ...init, redirect: 'manual', signal: controller.signal });
+      }
       const headers = scrubHeaders(headersToRecord(response.headers), context.secrets);
       let body: string;
       try {

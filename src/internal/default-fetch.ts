@@ -1,8 +1,11 @@
 import type { Agent, IncomingMessage } from 'node:http';
+import type { AttemptAbort } from './attempt-abort.js';
 import type { FetchInit, FetchLike, FetchResponseLike } from './fetch-types.js';
 import { KEEP_ALIVE_AGENT_OPTIONS } from './keep-alive.js';
 
-let cached: Promise<FetchLike> | undefined;
+type DefaultSend = (url: string, init: FetchInit, attemptAbort?: AttemptAbort) => Promise<FetchResponseLike>;
+
+let cached: Promise<DefaultSend> | undefined;
 
 /** The response side of a `node:http` request, shaped as the subset of Fetch the transport reads. */
 export class NodeResponse implements FetchResponseLike {
@@ -47,18 +50,57 @@ export class NodeResponse implements FetchResponseLike {
   }
 }
 
+/** Where a request goes, from Node's own URL-to-options mapping (IPv6 brackets, port, path and query). */
+interface Target {
+  readonly protocol: string;
+  readonly hostname: string | undefined;
+  readonly port: number | undefined;
+  readonly path: string;
+  readonly auth: string | undefined;
+}
+
+/** The target of each URL sent to, parsed once: a client sends to one or two URLs, again and again. */
+const targets = new Map<string, Target>();
+const MAX_TARGETS = 64;
+
+function requestTarget(url: string): Target {
+  let target = targets.get(url);
+  if (target === undefined) {
+    // What Node's `urlToHttpOptions` (node:url) derives, which `http.request(url)` would use.
+    const parsed = new URL(url);
+    const { hostname, port, username, password } = parsed;
+    target = {
+      protocol: parsed.protocol,
+      hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+      port: port === '' ? undefined : Number(port),
+      path: `${parsed.pathname}${parsed.search}`,
+      auth: username || password ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : undefined,
+    };
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
+}
+
 function request(
   url: string,
   init: FetchInit,
   agents: { http: Agent; https: Agent },
   modules: typeof import('node:http')[],
+  attemptAbort?: AttemptAbort,
 ) {
   return new Promise<FetchResponseLike>((resolve, reject) => {
-    const target = new URL(url);
+    const target = requestTarget(url);
     const secure = target.protocol === 'https:';
     const [http, https] = modules;
     const body = init.body ?? '';
-    const req = (secure ? https : http).request(target, {
+    // A fresh object each time: `http.request` assigns its options into the one it is given.
+    const req = (secure ? https : http).request({
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      path: target.path,
+      auth: target.auth,
       method: init.method ?? 'GET',
       headers: { ...init.headers, 'content-length': String(Buffer.byteLength(body)) },
       agent: secure ? agents.https : agents.http,
@@ -75,6 +117,8 @@ function request(
         req.once('close', () => signal.removeEventListener('abort', onAbort));
       }
     }
+    // The transport's own switch lives only as long as the attempt, so it needs no clean-up here.
+    attemptAbort?.onAbort(() => req.destroy(new Error('The request was aborted.')));
     req.once('response', (response) => resolve(new NodeResponse(response)));
     // `on`, not `once`: an abort or reset after the response arrived emits again, and must not crash.
     req.on('error', reject);
@@ -90,10 +134,23 @@ function request(
  * that passes its own `fetch` never needs them.
  */
 export function defaultFetch(): Promise<FetchLike> {
+  return loadDefaultSend();
+}
+
+function loadDefaultSend(): Promise<DefaultSend> {
   cached ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
     const agents = { http: new http.Agent(KEEP_ALIVE_AGENT_OPTIONS), https: new https.Agent(KEEP_ALIVE_AGENT_OPTIONS) };
     const modules = [http, https as unknown as typeof import('node:http')];
-    return (url, init) => request(url, init, agents, modules);
+    return (url: string, init: FetchInit, attemptAbort?: AttemptAbort) =>
+      request(url, init, agents, modules, attemptAbort);
   });
   return cached;
+}
+
+/**
+ * Sends one attempt with the default transport, aborted through `attemptAbort` (the timeout or
+ * the caller's signal, as the transport decides) rather than an `AbortSignal` in `init`.
+ */
+export async function sendDirect(url: string, init: FetchInit, attemptAbort: AttemptAbort): Promise<FetchResponseLike> {
+  return (await loadDefaultSend())(url, init, attemptAbort);
 }
