@@ -32,7 +32,7 @@ function nodeTest(store: 'memory' | 'broken'): Promise<{ code: number; output: s
   return new Promise((resolveRun) => {
     execFile(
       process.execPath,
-      ['--test', bundle],
+      ['--test', '--test-reporter=tap', bundle],
       { env: { ...process.env, STORE: store } },
       (error, stdout, stderr) => {
         resolveRun({ code: error ? Number(error.code) : 0, output: stdout + stderr });
