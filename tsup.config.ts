@@ -17,31 +17,61 @@ const LIBRARY_ENTRIES: Record<string, string> = {
 };
 
 /** The `hellosign-oauth` bin (`dist/cli/main.js`); its source starts with a shebang, which tsup keeps. */
-const CLI_ENTRIES: Record<string, string> = { 'cli/main': 'src/cli/main.ts' };
+const CLI_ENTRIES: Record<string, string> = { main: 'src/cli/main.ts' };
 
 function existing(entries: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(entries).filter(([, source]) => existsSync(source)));
 }
 
-export default defineConfig({
-  entry: existing({ ...LIBRARY_ENTRIES, ...CLI_ENTRIES }),
-  format: ['esm', 'cjs'],
+/** What both builds share: Node 20 syntax, `node:` builtins kept, no source maps. */
+const COMMON = {
   target: 'node20',
   platform: 'node',
   tsconfig: 'tsconfig.build.json',
-  // The optional peer dependencies (redis, pg, @dropbox/sign) stay external, so consumers get one
-  // copy of each; everything under src/ and generated/ is bundled.
-  external: ['redis', 'pg', '@dropbox/sign'],
-  // One copy of each module across entry points, in both formats: an `OAuthError` thrown through
-  // `hellosign-oauth/redis` is `instanceof` the class exported by `hellosign-oauth`, and the CLI
-  // reuses the library's chunks instead of carrying its own copy.
-  splitting: true,
-  dts: { entry: existing(LIBRARY_ENTRIES) },
   // Error classes report their own names (`err.name`, `constructor.name`); bundling would
   // otherwise rename or anonymise them.
   keepNames: true,
   // Keep `node:http` as written: Deno and Bun resolve builtins by that prefix (tsup 8 strips it by default).
   removeNodeProtocol: false,
   sourcemap: false,
-  clean: true,
-});
+} as const;
+
+export default defineConfig([
+  {
+    ...COMMON,
+    entry: existing(LIBRARY_ENTRIES),
+    format: ['esm', 'cjs'],
+    // The optional peer dependencies (redis, pg, @dropbox/sign) stay external, so consumers get one
+    // copy of each; everything under src/ and generated/ is bundled.
+    external: ['redis', 'pg', '@dropbox/sign'],
+    // One copy of each module across entry points, in both formats: an `OAuthError` thrown through
+    // `hellosign-oauth/redis` is `instanceof` the class exported by `hellosign-oauth`.
+    splitting: true,
+    // Every other entry point imports `src/index.ts` (see the top of each). esbuild's own tree
+    // shaking is off and package.json's `sideEffects: false` is not applied to our own source, so
+    // that import counts: every entry then reaches the whole core, which esbuild emits as ONE
+    // shared chunk. `require('hellosign-oauth')` reads two files instead of ten, which
+    // is most of the cold-start cost (docs/benchmarks.md).
+    esbuildOptions(options) {
+      options.treeShaking = false;
+      options.ignoreAnnotations = true;
+    },
+    // Rollup turns the split ESM into CommonJS and tree-shakes it. Without this, tsup converts CJS
+    // chunks with sucrase, which rewrites every `?.` and `??` into helper calls on the hot path.
+    treeshake: true,
+    dts: { entry: existing(LIBRARY_ENTRIES) },
+    // Leaves dist/cli/ to the CLI build below (both builds run at once).
+    clean: ['!cli/**'],
+  },
+  {
+    ...COMMON,
+    // The bin is a program, not a library: one self-contained CommonJS file with its own copy of
+    // what it uses. Building it with the library would split the core into a chunk per CLI
+    // command (each lazily imported command is an entry point of its own).
+    entry: existing(CLI_ENTRIES),
+    format: ['cjs'],
+    outDir: 'dist/cli',
+    splitting: false,
+    clean: true,
+  },
+]);

@@ -9,4 +9,8 @@
  *
  * @packageDocumentation
  */
+// Build layout, not an API dependency: every entry point imports the main one, so the bundler
+// emits the core as one shared chunk and `require('hellosign-oauth')` reads two files (tsup.config.ts).
+import './index.js';
+
 export * from '../generated/index.js';

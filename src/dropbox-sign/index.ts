@@ -4,6 +4,9 @@
  * the token is fetched (and refreshed when due) on every call. Nothing here imports the SDK: the
  * types below are the parts of its interceptor contract this module relies on.
  */
+// Build layout, not an API dependency: every entry point imports the main one, so the bundler
+// emits the core as one shared chunk and `require('hellosign-oauth')` reads two files (tsup.config.ts).
+import '../index.js';
 import type { AccessTokenSource } from '../api/fetch.js';
 import { withAccessTokenFrom } from '../api/with-access-token.js';
 import { OAuthValidationError } from '../client/errors.js';

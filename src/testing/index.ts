@@ -2,6 +2,9 @@
  * `hellosign-oauth/testing`: a local Dropbox Sign OAuth server for tests and demos. No network,
  * no credentials, no dependencies beyond Node.
  */
+// Build layout, not an API dependency: every entry point imports the main one, so the bundler
+// emits the core as one shared chunk and `require('hellosign-oauth')` reads two files (tsup.config.ts).
+import '../index.js';
 
 export type { MockApiCall, MockApiControls } from './api-endpoints.js';
 export type { ConsentMode } from './consent-page.js';
