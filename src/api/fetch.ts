@@ -26,7 +26,8 @@ const NO_INIT: RequestInit = Object.freeze({});
 interface PreparedRequest {
   url: URL;
   method: string;
-  headers: Headers;
+  /** The caller's headers; `undefined` when there are none (the common case), so none are built. */
+  headers: Headers | undefined;
   body: BodyInit | null | undefined;
   signal: AbortSignal | null | undefined;
   redirect: RequestRedirect;
@@ -90,11 +91,14 @@ function prepare(transport: ApiTransport, input: ApiFetchInput, init: RequestIni
   const { method, headers, body, signal, redirect, ...others } = init ?? NO_INIT;
   const rest = init === undefined ? undefined : others;
   checkInit(method, signal, redirect);
-  let merged: Headers;
-  try {
-    merged = new Headers(headers ?? (isRequest ? input.headers : undefined));
-  } catch {
-    throw new OAuthValidationError('init.headers is not a valid set of headers.');
+  let merged: Headers | undefined;
+  const callerHeaders = headers ?? (isRequest ? input.headers : undefined);
+  if (callerHeaders !== undefined) {
+    try {
+      merged = new Headers(callerHeaders);
+    } catch {
+      throw new OAuthValidationError('init.headers is not a valid set of headers.');
+    }
   }
   const chosenBody = body !== undefined ? body : isRequest ? input.body : undefined;
   const chosenMethod = (method ?? (isRequest ? input.method : 'GET')).toUpperCase();
@@ -132,15 +136,22 @@ async function sendFollowingRedirects(transport: ApiTransport, request: Prepared
   let { url, method, body } = request;
   // The caller's headers serve the first hop as they are (the token is set on every send); a
   // redirect that drops headers works on a copy, so a retry after a 401 starts from the originals.
+  // Without the caller's headers, each send gets a plain record of its own: the `fetch` builds its
+  // own headers from it anyway, so a `Headers` here would only validate the same values twice.
   let headers = request.headers;
   let carriedToken = true;
   for (let hop = 0; ; hop++) {
-    if (carriedToken) headers.set('authorization', `Bearer ${token}`);
-    else headers.delete('authorization');
+    let sent: Headers | Record<string, string>;
+    if (headers === undefined) sent = carriedToken ? { authorization: `Bearer ${token}` } : {};
+    else {
+      if (carriedToken) headers.set('authorization', `Bearer ${token}`);
+      else headers.delete('authorization');
+      sent = headers;
+    }
     const init: ApiRequestInit =
       request.rest === undefined
-        ? { method, headers, body, signal: request.signal }
-        : { ...request.rest, method, headers, body, signal: request.signal };
+        ? { method, headers: sent, body, signal: request.signal }
+        : { ...request.rest, method, headers: sent, body, signal: request.signal };
     if (body instanceof ReadableStream) init.duplex = 'half';
     transport.logger?.debug?.('hellosign-oauth: api request', { method, path: url.pathname, hop });
     const response = await transport.send(url, init, token);
@@ -163,12 +174,12 @@ async function sendFollowingRedirects(transport: ApiTransport, request: Prepared
       return { response, carriedToken };
     }
     if (next.protocol !== 'https:' && next.protocol !== 'http:') return { response, carriedToken };
-    if (headers === request.headers) headers = new Headers(headers);
+    if (headers !== undefined && headers === request.headers) headers = new Headers(headers);
     const status = response.status;
     if (((status === 301 || status === 302) && method === 'POST') || (status === 303 && method !== 'HEAD')) {
       method = 'GET';
       body = undefined;
-      for (const name of BODY_HEADERS) headers.delete(name);
+      if (headers !== undefined) for (const name of BODY_HEADERS) headers.delete(name);
     } else if (body !== undefined && body !== null && !request.replayable) {
       // A stream was consumed by the first send: hand the redirect to the caller.
       return { response, carriedToken };

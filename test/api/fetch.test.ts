@@ -304,6 +304,27 @@ describe('session.fetch', () => {
     expect(other.seen[0].headers.authorization).toMatch(/^Bearer /);
     expect(other.seen[0].headers['user-agent']).toMatch(/^hellosign-oauth\/\S+ node\/\S+ my-app\/1\.0$/);
   });
+
+  test.each([
+    ['global fetch', undefined],
+    ['node-fetch 2', nodeFetch as unknown as typeof fetch],
+  ])('without the caller’s headers, still sends the bearer token and the user agent (%s)', async (_kind, fetch) => {
+    const other = await otherOrigin();
+    const { session, grant } = await apiHarness({
+      client: { apiBaseUrl: `${other.url}/v3`, userAgent: 'my-app/1.0', fetch },
+    });
+
+    await session.fetch('/account');
+    await session.fetch('/account', { method: 'POST', body: '{}' });
+
+    expect(other.seen.map((seen) => [seen.method, seen.headers.authorization])).toEqual([
+      ['GET', `Bearer ${grant.accessToken}`],
+      ['POST', `Bearer ${grant.accessToken}`],
+    ]);
+    for (const seen of other.seen) {
+      expect(seen.headers['user-agent']).toMatch(/^hellosign-oauth\/\S+ node\/\S+ my-app\/1\.0$/);
+    }
+  });
 });
 
 test('a custom fetch with its own response class (node-fetch 2) still yields a global Response', async () => {
