@@ -1,6 +1,7 @@
 import { OAuthConnectionError, OAuthValidationError } from '../client/errors.js';
 import { isReplayableBody } from './request-body.js';
 import type { ApiRequestInit, ApiTransport } from './transport.js';
+import { sharedUrl } from './url-cache.js';
 
 /** What `fetch` and `withAccessToken` need from a session or a manager's grant. */
 export interface AccessTokenSource {
@@ -36,6 +37,11 @@ interface PreparedRequest {
   rest: RequestInit | undefined;
 }
 
+/** Joined, not resolved: `new URL('/account', base)` would drop the base's `/v3`. */
+function joinPath(base: string, path: string): string {
+  return `${base}${path.startsWith('/') ? '' : '/'}${path}`;
+}
+
 function resolveUrl(transport: ApiTransport, input: string | URL): URL {
   if (input instanceof URL) return new URL(input.href);
   if (ABSOLUTE.test(input)) {
@@ -45,9 +51,9 @@ function resolveUrl(transport: ApiTransport, input: string | URL): URL {
       throw new OAuthValidationError('The URL is not valid.');
     }
   }
-  // Joined, not resolved: `new URL('/account', base)` would drop the base's `/v3`.
+  // Shared with other calls for the same path: a request only reads it (a redirect makes a new one).
   try {
-    return new URL(`${transport.baseUrl}${input.startsWith('/') ? '' : '/'}${input}`);
+    return sharedUrl(transport.baseUrl, input, joinPath);
   } catch {
     throw new OAuthValidationError('The path is not a valid URL path.');
   }
@@ -87,7 +93,19 @@ function prepare(transport: ApiTransport, input: ApiFetchInput, init: RequestIni
       'OAUTH_FOREIGN_ORIGIN',
     );
   }
-  // No init (the common `session.fetch('/account')`): skip the object-rest copy altogether.
+  // No init and no Request (the common `session.fetch('/account')`): a GET with nothing to merge.
+  if (init === undefined && !isRequest) {
+    return {
+      url,
+      method: 'GET',
+      headers: undefined,
+      body: undefined,
+      signal: undefined,
+      redirect: 'follow',
+      replayable: true,
+      rest: undefined,
+    };
+  }
   const { method, headers, body, signal, redirect, ...others } = init ?? NO_INIT;
   const rest = init === undefined ? undefined : others;
   checkInit(method, signal, redirect);

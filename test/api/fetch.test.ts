@@ -305,6 +305,22 @@ describe('session.fetch', () => {
     expect(other.seen[0].headers['user-agent']).toMatch(/^hellosign-oauth\/\S+ node\/\S+ my-app\/1\.0$/);
   });
 
+  test('the same path on two clients goes to each client’s own apiBaseUrl', async () => {
+    const first = await otherOrigin();
+    const second = await otherOrigin();
+    const one = await apiHarness({ client: { apiBaseUrl: `${first.url}/v3` } });
+    const two = await apiHarness({ client: { apiBaseUrl: `${second.url}/v2` } });
+
+    for (let i = 0; i < 2; i++) {
+      await one.session.fetch('/account');
+      await two.session.fetch('/account');
+      await one.session.fetch('account');
+    }
+
+    expect(first.seen.map((seen) => seen.path)).toEqual(Array(4).fill('/v3/account'));
+    expect(second.seen.map((seen) => seen.path)).toEqual(Array(2).fill('/v2/account'));
+  });
+
   test.each([
     ['global fetch', undefined],
     ['node-fetch 2', nodeFetch as unknown as typeof fetch],
