@@ -237,6 +237,19 @@ describe('session.fetch', () => {
     expect(await rejectionOf(pending)).toBeInstanceOf(OAuthAbortError);
   });
 
+  test('a settled call leaves no timer that keeps the process alive', async () => {
+    const { session } = await apiHarness({
+      client: { timeoutMs: 60_000, fetch: (async () => new Response(null, { status: 204 })) as typeof fetch },
+    });
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+
+    for (let i = 0; i < 3; i++) expect((await session.fetch('/account')).status).toBe(204);
+    await Promise.all([session.fetch('/account'), session.fetch('/account')]);
+
+    expect(timers()).toBe(before);
+  });
+
   test('keeps the token out of errors and log lines', async () => {
     const lines: unknown[] = [];
     const log = (message: string, data?: unknown) => lines.push([message, data]);
