@@ -54,6 +54,9 @@ interface Invalidation {
   at: number;
 }
 
+const memoryGet = MemoryTokenStore.prototype.get;
+const memoryPeek = MemoryTokenStore.prototype.peek;
+
 /** Validates `refreshMarginSeconds`; `undefined` means the default, 300. */
 export function validateMargin(value: unknown): number {
   if (value === undefined) return 300;
@@ -181,8 +184,28 @@ export class TokenManager {
    * concurrent caller), or `TokenPersistError`.
    */
   async getAccessToken(key: string): Promise<string> {
+    validateKey(key);
     // Only the access token leaves, so the stored tokens may be read as a shared, cached TokenSet.
-    return (await this.#freshTokens(validateKey(key), true)).accessToken;
+    const fresh = this.#freshInMemory(key);
+    if (fresh !== undefined) return fresh.accessToken;
+    return (await this.#freshTokens(key, true)).accessToken;
+  }
+
+  /**
+   * The common case of `#freshTokens` without awaiting anything: a `MemoryTokenStore` (a session's
+   * own store, say) whose `get` and `peek` are its class's, so `peek` returns what `get` would, and
+   * tokens that need no refresh. `undefined` for anything else (a refresh due or running, no
+   * tokens, another store): `#freshTokens` then decides, as it always did.
+   */
+  #freshInMemory(key: string): TokenSet | undefined {
+    const store = this.#store;
+    if (!(store instanceof MemoryTokenStore) || store.get !== memoryGet || store.peek !== memoryPeek) return undefined;
+    if (this.#flights.has(key) || this.#pending.has(key)) return undefined;
+    const stored = store.peek(key);
+    if (stored === undefined) return undefined;
+    const tokens = sharedTokenSet(stored);
+    this.#throwIfDead(key, tokens);
+    return this.#needsRefresh(key, tokens, this.#reports) ? undefined : tokens;
   }
 
   /** Like `getAccessToken`, but returns the whole `TokenSet`. */

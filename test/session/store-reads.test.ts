@@ -1,4 +1,4 @@
-import { TokenManager, type TokenSetJSON, type TokenStore } from '../../src/index.js';
+import { MemoryTokenStore, TokenManager, type TokenSetJSON, type TokenStore } from '../../src/index.js';
 import { harness, tokensExpiringIn } from './support.js';
 
 /**
@@ -57,6 +57,34 @@ describe('reading the store', () => {
 
     store.value.expiresAt = 'not a date';
     await expect(manager.getAccessToken('user-1')).rejects.toThrow('"expiresAt" must be an ISO 8601 date');
+  });
+
+  test('a MemoryTokenStore’s object changed in place is read again too', async () => {
+    const { client, clock, server } = harness();
+    const store = new MemoryTokenStore();
+    const manager = new TokenManager({ client, store });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, 3600, 'first'));
+    await manager.getAccessToken('user-1');
+
+    const value = (await store.get('user-1')) as TokenSetJSON;
+    value.accessToken = 'access-second-in-place';
+    await expect(manager.getAccessToken('user-1')).resolves.toBe('access-second-in-place');
+    value.expiresAt = new Date(clock.now() + 10_000).toISOString();
+    await expect(manager.getAccessToken('user-1')).resolves.toBe('access-1-NWNiOTMxOGFkOGVj');
+    expect(server.count).toBe(1);
+  });
+
+  test('a MemoryTokenStore whose get was replaced is read through that get', async () => {
+    const { client, clock, server } = harness();
+    const store = new MemoryTokenStore();
+    const manager = new TokenManager({ client, store });
+    await manager.setTokens('user-1', tokensExpiringIn(clock, 3600, 'first'));
+    const other = tokensExpiringIn(clock, 3600, 'from-get').toJSON();
+    const get = jest.spyOn(store, 'get').mockResolvedValue(other);
+
+    await expect(manager.getAccessToken('user-1')).resolves.toBe('access-from-get-MDZhYzBlMGI1YzQ0');
+    expect(get).toHaveBeenCalledWith('user-1');
+    expect(server.count).toBe(0);
   });
 
   test('the TokenSet a caller gets is their own: pushing its expiresAt out does not keep an expiring token served', async () => {
