@@ -1,5 +1,7 @@
 /** How many parsed URLs are kept; past it the cache starts over (API paths repeat: `/account`, …). */
 const MAX_URLS = 128;
+/** Longer paths (a long query, say) are parsed each time rather than kept: the cache stays small. */
+const MAX_PATH_LENGTH = 256;
 /** By base, then by path: both keys are usually strings whose hash V8 has already computed. */
 const parsed = new Map<string, Map<string, URL>>();
 let count = 0;
@@ -10,6 +12,7 @@ let count = 0;
  * it, never change it or hand it out. Throws what `join` or `new URL` throws.
  */
 export function sharedUrl(base: string, path: string, join: (base: string, path: string) => string): URL {
+  if (path.length > MAX_PATH_LENGTH) return new URL(join(base, path));
   let paths = parsed.get(base);
   let url = paths?.get(path);
   if (url === undefined) {

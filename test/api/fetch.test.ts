@@ -332,6 +332,13 @@ describe('session.fetch', () => {
 
     expect(first.seen.map((seen) => seen.path)).toEqual(Array(4).fill('/v3/account'));
     expect(second.seen.map((seen) => seen.path)).toEqual(Array(2).fill('/v2/account'));
+
+    // A long path is parsed each time, not kept; it resolves the same way.
+    const long = `/template/list?q=${'x'.repeat(300)}`;
+    await one.session.fetch(long);
+    await two.session.fetch(long);
+    expect(first.seen.at(-1)?.path).toBe(`/v3${long}`);
+    expect(second.seen.at(-1)?.path).toBe(`/v2${long}`);
   });
 
   test.each([
