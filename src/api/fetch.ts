@@ -1,6 +1,7 @@
 import { OAuthConnectionError, OAuthValidationError } from '../client/errors.js';
 import { isReplayableBody } from './request-body.js';
 import type { ApiRequestInit, ApiTransport } from './transport.js';
+import { sharedUrl } from './url-cache.js';
 
 /** What `fetch` and `withAccessToken` need from a session or a manager's grant. */
 export interface AccessTokenSource {
@@ -26,13 +27,19 @@ const NO_INIT: RequestInit = Object.freeze({});
 interface PreparedRequest {
   url: URL;
   method: string;
-  headers: Headers;
+  /** The caller's headers; `undefined` when there are none (the common case), so none are built. */
+  headers: Headers | undefined;
   body: BodyInit | null | undefined;
   signal: AbortSignal | null | undefined;
   redirect: RequestRedirect;
   replayable: boolean;
   /** The caller's other `RequestInit` fields, passed on as they are; `undefined` when there are none. */
   rest: RequestInit | undefined;
+}
+
+/** Joined, not resolved: `new URL('/account', base)` would drop the base's `/v3`. */
+function joinPath(base: string, path: string): string {
+  return `${base}${path.startsWith('/') ? '' : '/'}${path}`;
 }
 
 function resolveUrl(transport: ApiTransport, input: string | URL): URL {
@@ -44,9 +51,9 @@ function resolveUrl(transport: ApiTransport, input: string | URL): URL {
       throw new OAuthValidationError('The URL is not valid.');
     }
   }
-  // Joined, not resolved: `new URL('/account', base)` would drop the base's `/v3`.
+  // Shared with other calls for the same path: a request only reads it (a redirect makes a new one).
   try {
-    return new URL(`${transport.baseUrl}${input.startsWith('/') ? '' : '/'}${input}`);
+    return sharedUrl(transport.baseUrl, input, joinPath);
   } catch {
     throw new OAuthValidationError('The path is not a valid URL path.');
   }
@@ -86,15 +93,30 @@ function prepare(transport: ApiTransport, input: ApiFetchInput, init: RequestIni
       'OAUTH_FOREIGN_ORIGIN',
     );
   }
-  // No init (the common `session.fetch('/account')`): skip the object-rest copy altogether.
+  // No init and no Request (the common `session.fetch('/account')`): a GET with nothing to merge.
+  if (init === undefined && !isRequest) {
+    return {
+      url,
+      method: 'GET',
+      headers: undefined,
+      body: undefined,
+      signal: undefined,
+      redirect: 'follow',
+      replayable: true,
+      rest: undefined,
+    };
+  }
   const { method, headers, body, signal, redirect, ...others } = init ?? NO_INIT;
   const rest = init === undefined ? undefined : others;
   checkInit(method, signal, redirect);
-  let merged: Headers;
-  try {
-    merged = new Headers(headers ?? (isRequest ? input.headers : undefined));
-  } catch {
-    throw new OAuthValidationError('init.headers is not a valid set of headers.');
+  let merged: Headers | undefined;
+  const callerHeaders = headers ?? (isRequest ? input.headers : undefined);
+  if (callerHeaders !== undefined) {
+    try {
+      merged = new Headers(callerHeaders);
+    } catch {
+      throw new OAuthValidationError('init.headers is not a valid set of headers.');
+    }
   }
   const chosenBody = body !== undefined ? body : isRequest ? input.body : undefined;
   const chosenMethod = (method ?? (isRequest ? input.method : 'GET')).toUpperCase();
@@ -124,29 +146,70 @@ interface Sent {
 }
 
 /**
+ * One send of the request to `url`, the token attached only while `carriedToken`. Not async: the
+ * caller's await is the only one.
+ */
+function sendHop(
+  transport: ApiTransport,
+  request: PreparedRequest,
+  hop: { url: URL; method: string; headers: Headers | undefined; body: BodyInit | null | undefined },
+  token: string,
+  carriedToken: boolean,
+  index: number,
+): Promise<Response> {
+  const { url, method, headers, body } = hop;
+  // Without the caller's headers, each send gets a plain record of its own: the `fetch` builds its
+  // own headers from it anyway, so a `Headers` here would only validate the same values twice.
+  let sent: Headers | Record<string, string>;
+  if (headers === undefined) sent = carriedToken ? { authorization: `Bearer ${token}` } : {};
+  else {
+    if (carriedToken) headers.set('authorization', `Bearer ${token}`);
+    else headers.delete('authorization');
+    sent = headers;
+  }
+  const init: ApiRequestInit =
+    request.rest === undefined
+      ? { method, headers: sent, body, signal: request.signal }
+      : { ...request.rest, method, headers: sent, body, signal: request.signal };
+  if (body instanceof ReadableStream) init.duplex = 'half';
+  transport.logger?.debug?.('hellosign-oauth: api request', { method, path: url.pathname, hop: index });
+  return transport.send(url, init, token);
+}
+
+function logResponse(transport: ApiTransport, method: string, url: URL, response: Response): void {
+  transport.logger?.debug?.('hellosign-oauth: api response', { method, path: url.pathname, status: response.status });
+}
+
+/** True when `response` may be a redirect that `sendFollowingRedirects` follows. */
+function mayRedirect(request: PreparedRequest, response: Response): boolean {
+  return REDIRECT_STATUSES.has(response.status) && request.redirect !== 'manual';
+}
+
+/**
  * Sends the request and follows redirects the way Fetch does, except that the token is attached
  * only while the request is at the API's origin: once a redirect leaves it, the header is gone
- * for good (as browsers drop `Authorization` on a cross-origin redirect).
+ * for good (as browsers drop `Authorization` on a cross-origin redirect). `firstResponse`: the
+ * answer to hop 0 when the caller already sent it (with `sendHop`, the token attached).
  */
-async function sendFollowingRedirects(transport: ApiTransport, request: PreparedRequest, token: string): Promise<Sent> {
+async function sendFollowingRedirects(
+  transport: ApiTransport,
+  request: PreparedRequest,
+  token: string,
+  firstResponse?: Response,
+): Promise<Sent> {
   let { url, method, body } = request;
   // The caller's headers serve the first hop as they are (the token is set on every send); a
   // redirect that drops headers works on a copy, so a retry after a 401 starts from the originals.
   let headers = request.headers;
   let carriedToken = true;
   for (let hop = 0; ; hop++) {
-    if (carriedToken) headers.set('authorization', `Bearer ${token}`);
-    else headers.delete('authorization');
-    const init: ApiRequestInit =
-      request.rest === undefined
-        ? { method, headers, body, signal: request.signal }
-        : { ...request.rest, method, headers, body, signal: request.signal };
-    if (body instanceof ReadableStream) init.duplex = 'half';
-    transport.logger?.debug?.('hellosign-oauth: api request', { method, path: url.pathname, hop });
-    const response = await transport.send(url, init, token);
-    transport.logger?.debug?.('hellosign-oauth: api response', { method, path: url.pathname, status: response.status });
+    const response =
+      hop === 0 && firstResponse !== undefined
+        ? firstResponse
+        : await sendHop(transport, request, { url, method, headers, body }, token, carriedToken, hop);
+    logResponse(transport, method, url, response);
     // Only a redirect status makes the Location header worth reading.
-    if (!REDIRECT_STATUSES.has(response.status) || request.redirect === 'manual') return { response, carriedToken };
+    if (!mayRedirect(request, response)) return { response, carriedToken };
     const location = response.headers.get('location');
     if (location === null) return { response, carriedToken };
     if (request.redirect === 'error' || hop >= MAX_REDIRECTS) {
@@ -163,12 +226,12 @@ async function sendFollowingRedirects(transport: ApiTransport, request: Prepared
       return { response, carriedToken };
     }
     if (next.protocol !== 'https:' && next.protocol !== 'http:') return { response, carriedToken };
-    if (headers === request.headers) headers = new Headers(headers);
+    if (headers !== undefined && headers === request.headers) headers = new Headers(headers);
     const status = response.status;
     if (((status === 301 || status === 302) && method === 'POST') || (status === 303 && method !== 'HEAD')) {
       method = 'GET';
       body = undefined;
-      for (const name of BODY_HEADERS) headers.delete(name);
+      if (headers !== undefined) for (const name of BODY_HEADERS) headers.delete(name);
     } else if (body !== undefined && body !== null && !request.replayable) {
       // A stream was consumed by the first send: hand the redirect to the caller.
       return { response, carriedToken };
@@ -192,12 +255,17 @@ export async function fetchWithToken(
 ): Promise<Response> {
   const request = prepare(transport, input, init);
   const token = await source.getAccessToken();
-  const first = await sendFollowingRedirects(transport, request, token);
-  if (first.response.status !== 401 || !first.carriedToken) return first.response;
+  // Hop 0 is awaited here (one async step less per call); a redirect goes on in sendFollowingRedirects.
+  let response = await sendHop(transport, request, request, token, true, 0);
+  let carriedToken = true;
+  if (mayRedirect(request, response)) {
+    ({ response, carriedToken } = await sendFollowingRedirects(transport, request, token, response));
+  } else logResponse(transport, request.method, request.url, response);
+  if (response.status !== 401 || !carriedToken) return response;
   // Reported even when the body cannot be replayed: the next call then starts with a fresh token.
   source.invalidate(token);
-  if (!request.replayable) return first.response;
-  discard(first.response);
+  if (!request.replayable) return response;
+  discard(response);
   transport.logger?.warn?.('hellosign-oauth: the API rejected the access token; refreshing and retrying once', {
     method: request.method,
     path: request.url.pathname,

@@ -8,10 +8,14 @@ import {
 import type { Logger } from '../client/logger.js';
 import type { ResolvedOptions } from '../client/options.js';
 import { VERSION } from '../version.js';
+import { keepTimerListWarm } from './warm-timers.js';
 
-/** What a call to the REST API is sent with: a real Fetch `RequestInit`, its headers already a `Headers`. */
+/**
+ * What a call to the REST API is sent with: a real Fetch `RequestInit`, its headers a `Headers` (the
+ * caller's, merged) or, when the caller gave none, a plain record with lower-case names.
+ */
 export interface ApiRequestInit extends RequestInit {
-  headers: Headers;
+  headers: Headers | Record<string, string>;
   /** Needed by undici for a stream body. */
   duplex?: 'half';
 }
@@ -101,9 +105,13 @@ export function createApiTransport(options: ResolvedOptions): ApiTransport {
   async function send(url: URL, init: ApiRequestInit, secret: string | undefined): Promise<Response> {
     const caller = init.signal;
     if (caller?.aborted) throw new OAuthAbortError();
-    if (!init.headers.has('user-agent')) init.headers.set('user-agent', userAgent);
+    const headers = init.headers;
+    if (headers instanceof Headers) {
+      if (!headers.has('user-agent')) headers.set('user-agent', userAgent);
+    } else if (headers['user-agent'] === undefined) headers['user-agent'] = userAgent;
     const timeout = new AbortController();
     let timedOut = false;
+    keepTimerListWarm(options.timeoutMs);
     const timer = setTimeout(() => {
       timedOut = true;
       timeout.abort();

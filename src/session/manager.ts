@@ -14,6 +14,7 @@ import { TokenSet, type TokenSetJSON, toTokenSet } from '../client/tokens.js';
 import { timeLockWait, traceSessionRefresh } from '../diagnostics/channels.js';
 import { validateKey } from '../internal/validation.js';
 import { DeadGrants } from './dead-grants.js';
+import { sharedTokenSet } from './parsed-tokens.js';
 import { RefreshGuard } from './refresh-guard.js';
 import type { TokenRefresher } from './refresher.js';
 import { MemoryTokenStore, type RefreshLease, sameTokens, type TokenStore } from './store.js';
@@ -52,6 +53,9 @@ interface Invalidation {
   /** The report clock at the report. */
   at: number;
 }
+
+const memoryGet = MemoryTokenStore.prototype.get;
+const memoryPeek = MemoryTokenStore.prototype.peek;
 
 /** Validates `refreshMarginSeconds`; `undefined` means the default, 300. */
 export function validateMargin(value: unknown): number {
@@ -180,17 +184,48 @@ export class TokenManager {
    * concurrent caller), or `TokenPersistError`.
    */
   async getAccessToken(key: string): Promise<string> {
-    return (await this.getFreshTokens(key)).accessToken;
+    validateKey(key);
+    // Only the access token leaves, so the stored tokens may be read as a shared, cached TokenSet.
+    const fresh = this.#freshInMemory(key);
+    if (fresh !== undefined) return fresh.accessToken;
+    return (await this.#freshTokens(key, true)).accessToken;
+  }
+
+  /**
+   * The common case of `#freshTokens` without awaiting anything: a `MemoryTokenStore` (a session's
+   * own store, say) whose `get` and `peek` are its class's, so `peek` returns what `get` would, and
+   * tokens that need no refresh. `undefined` for anything else (a refresh due or running, no
+   * tokens, another store): `#freshTokens` then decides, as it always did.
+   */
+  #freshInMemory(key: string): TokenSet | undefined {
+    const store = this.#store;
+    if (!(store instanceof MemoryTokenStore) || store.get !== memoryGet || store.peek !== memoryPeek) return undefined;
+    if (this.#flights.has(key) || this.#pending.has(key)) return undefined;
+    const stored = store.peek(key);
+    if (stored === undefined) return undefined;
+    const tokens = sharedTokenSet(stored);
+    this.#throwIfDead(key, tokens);
+    return this.#needsRefresh(key, tokens, this.#reports) ? undefined : tokens;
   }
 
   /** Like `getAccessToken`, but returns the whole `TokenSet`. */
   async getFreshTokens(key: string): Promise<TokenSet> {
-    validateKey(key);
+    return this.#freshTokens(validateKey(key), false);
+  }
+
+  /**
+   * `shared`: the stored tokens may come back as a `TokenSet` parsed on an earlier read of the same
+   * stored object (see `sharedTokenSet`); only for a caller that hands out no more than the access
+   * token. The store is read here directly (not through `#require`): one async step less per call.
+   */
+  async #freshTokens(key: string, shared: boolean): Promise<TokenSet> {
     const flight = this.#flights.get(key);
     if (flight) return flight;
     if (!this.#pending.has(key)) {
       const readAt = this.#reports;
-      const tokens = await this.#require(key);
+      const stored = (await this.#store.get(key)) as TokenSetJSON | string | null | undefined;
+      if (stored === undefined || stored === null) this.#notFound(key);
+      const tokens = shared ? sharedTokenSet(stored) : TokenSet.fromJSON(stored);
       this.#throwIfDead(key, tokens);
       if (!this.#needsRefresh(key, tokens, readAt)) return tokens;
     }
@@ -395,8 +430,10 @@ export class TokenManager {
   }
 
   async #require(key: string): Promise<TokenSet> {
-    const tokens = await this.#read(key);
-    if (tokens) return tokens;
+    return (await this.#read(key)) ?? this.#notFound(key);
+  }
+
+  #notFound(key: string): never {
     this.#forget(key);
     throw new TokenNotFoundError(key);
   }

@@ -237,6 +237,19 @@ describe('session.fetch', () => {
     expect(await rejectionOf(pending)).toBeInstanceOf(OAuthAbortError);
   });
 
+  test('a settled call leaves no timer that keeps the process alive', async () => {
+    const { session } = await apiHarness({
+      client: { timeoutMs: 60_000, fetch: (async () => new Response(null, { status: 204 })) as typeof fetch },
+    });
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+
+    for (let i = 0; i < 3; i++) expect((await session.fetch('/account')).status).toBe(204);
+    await Promise.all([session.fetch('/account'), session.fetch('/account')]);
+
+    expect(timers()).toBe(before);
+  });
+
   test('keeps the token out of errors and log lines', async () => {
     const lines: unknown[] = [];
     const log = (message: string, data?: unknown) => lines.push([message, data]);
@@ -303,6 +316,50 @@ describe('session.fetch', () => {
     expect(other.seen[0].headers['x-trace']).toBe('abc');
     expect(other.seen[0].headers.authorization).toMatch(/^Bearer /);
     expect(other.seen[0].headers['user-agent']).toMatch(/^hellosign-oauth\/\S+ node\/\S+ my-app\/1\.0$/);
+  });
+
+  test('the same path on two clients goes to each client’s own apiBaseUrl', async () => {
+    const first = await otherOrigin();
+    const second = await otherOrigin();
+    const one = await apiHarness({ client: { apiBaseUrl: `${first.url}/v3` } });
+    const two = await apiHarness({ client: { apiBaseUrl: `${second.url}/v2` } });
+
+    for (let i = 0; i < 2; i++) {
+      await one.session.fetch('/account');
+      await two.session.fetch('/account');
+      await one.session.fetch('account');
+    }
+
+    expect(first.seen.map((seen) => seen.path)).toEqual(Array(4).fill('/v3/account'));
+    expect(second.seen.map((seen) => seen.path)).toEqual(Array(2).fill('/v2/account'));
+
+    // A long path is parsed each time, not kept; it resolves the same way.
+    const long = `/template/list?q=${'x'.repeat(300)}`;
+    await one.session.fetch(long);
+    await two.session.fetch(long);
+    expect(first.seen.at(-1)?.path).toBe(`/v3${long}`);
+    expect(second.seen.at(-1)?.path).toBe(`/v2${long}`);
+  });
+
+  test.each([
+    ['global fetch', undefined],
+    ['node-fetch 2', nodeFetch as unknown as typeof fetch],
+  ])('without the caller’s headers, still sends the bearer token and the user agent (%s)', async (_kind, fetch) => {
+    const other = await otherOrigin();
+    const { session, grant } = await apiHarness({
+      client: { apiBaseUrl: `${other.url}/v3`, userAgent: 'my-app/1.0', fetch },
+    });
+
+    await session.fetch('/account');
+    await session.fetch('/account', { method: 'POST', body: '{}' });
+
+    expect(other.seen.map((seen) => [seen.method, seen.headers.authorization])).toEqual([
+      ['GET', `Bearer ${grant.accessToken}`],
+      ['POST', `Bearer ${grant.accessToken}`],
+    ]);
+    for (const seen of other.seen) {
+      expect(seen.headers['user-agent']).toMatch(/^hellosign-oauth\/\S+ node\/\S+ my-app\/1\.0$/);
+    }
   });
 });
 
