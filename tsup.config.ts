@@ -44,7 +44,7 @@ const requestPathReachesCore: Plugin = {
 /**
  * In the CommonJS build, a lazily loaded chunk is `require`d. Rollup (which makes the CJS files)
  * keeps `import()` as written, and Node then loads a CommonJS file through its ESM loader, which
- * first compiles a lexer for its exports: ~60 ms more on the first request in the A/B of this change.
+ * first compiles a lexer for its exports: the first refresh took 73 ms instead of 51 ms in an A/B.
  */
 const requireLazyChunksInCjs: NonNullable<Options['plugins']>[number] = {
   name: 'require-lazy-chunks-in-cjs',
@@ -146,8 +146,8 @@ export default defineConfig([
     // Every other entry point imports `src/index.ts` (see the top of each). esbuild's own tree
     // shaking is off and package.json's `sideEffects: false` is not applied to our own source, so
     // that import counts: every entry then reaches the whole core, which esbuild emits as ONE
-    // shared chunk. `require('hellosign-oauth')` reads two files instead of ten, which
-    // is most of the cold-start cost (docs/benchmarks.md).
+    // shared chunk (and the request path one lazy chunk). `require('hellosign-oauth')` reads two
+    // files instead of ten, one once `mergeCjsCoreIntoIndex` has run (docs/benchmarks.md).
     esbuildOptions(options) {
       options.treeShaking = false;
       options.ignoreAnnotations = true;
