@@ -30,7 +30,7 @@ export function renderReport(results) {
     '| Package | cold `require` (median) | vs @dropbox/sign | packed | installed (with deps) | runtime deps |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     `| hellosign-oauth (installed tarball) | ${cold.ours.medianMs.toFixed(1)} ms | ${ratio(cold.ours.vsDropbox)} | ${kib(size.ours.packedBytes)} | ${kib(size.ours.installedBytes)} | ${size.ours.runtimeDependencies} |`,
-    `| hellosign-oauth + \`node:http\`/\`node:https\` (loaded on first request) | ${cold.oursWithTransport.medianMs.toFixed(1)} ms | ${ratio(cold.oursWithTransport.vsDropbox)} | | | |`,
+    `| hellosign-oauth + request path, \`node:http\`/\`node:https\` (loaded on first request) | ${cold.oursWithTransport.medianMs.toFixed(1)} ms | ${ratio(cold.oursWithTransport.vsDropbox)} | | | |`,
     `| @dropbox/sign 1.11 | ${cold.dropbox.medianMs.toFixed(1)} ms | 1.00× | ${kib(size.dropbox.packedBytes)} | ${kib(size.dropbox.installedBytes)} | ${size.dropbox.runtimeDependencies} |`,
     '',
     'Targets:',

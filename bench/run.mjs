@@ -56,8 +56,12 @@ try {
   cold = measureColdRequire(
     {
       ours: { modules: ['hellosign-oauth'], cwd: installed.cwd },
-      // What the first request adds: the default transport's node:http and node:https (TLS).
-      oursWithTransport: { modules: ['hellosign-oauth', 'node:http', 'node:https'], cwd: installed.cwd },
+      // What the first request adds: the request path chunk (transport, generated request builder)
+      // and the default transport's node:http and node:https (TLS).
+      oursWithTransport: {
+        modules: ['hellosign-oauth', ...installed.requestPathChunks, 'node:http', 'node:https'],
+        cwd: installed.cwd,
+      },
       dropbox: ['@dropbox/sign'],
     },
     { runs: settings.coldRuns, cwd: ROOT },

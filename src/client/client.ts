@@ -6,8 +6,9 @@ import {
   traceTokenRequest,
 } from '../diagnostics/channels.js';
 import { constantTimeEqual } from '../internal/constant-time.js';
-import { GeneratedRequests, type OutgoingRequest } from '../internal/generated-seam.js';
+import type { OutgoingRequest } from '../internal/generated-seam.js';
 import type { ResponseHeaders } from '../internal/headers.js';
+import { lazyRequests, lazyTransport, type RequestBuilder, type Transport } from '../internal/request-path-loader.js';
 import { inspect, randomBase64url } from '../internal/runtime.js';
 import { requireText } from '../internal/validation.js';
 import type { RefreshOptions } from '../session/refresher.js';
@@ -26,7 +27,7 @@ import { type OAuthClientOptions, type ResolvedOptions, resolveOptions } from '.
 import { parseRateLimit, type RateLimit } from './rate-limit.js';
 import { tokenFieldsFromResponse } from './token-response.js';
 import { TokenSet, type TokenSetJSON, toTokenSet } from './tokens.js';
-import { type BufferedResponse, type CallContext, createTransport, type FetchLike } from './transport.js';
+import type { BufferedResponse, CallContext, FetchLike } from './transport.js';
 
 /** Options of `client.authorizeUrl(params)`. */
 export interface AuthorizeUrlParams {
@@ -77,8 +78,8 @@ function requireObject(value: unknown, name: string): void {
 export class OAuthClient {
   readonly #clientSecret: string;
   readonly #options: ResolvedOptions;
-  readonly #requests: GeneratedRequests;
-  readonly #transport: ReturnType<typeof createTransport>;
+  readonly #requests: RequestBuilder;
+  readonly #transport: Transport;
   /** The API app's client ID (not a secret; it appears in authorize URLs). */
   readonly clientId: string;
   /** The OAuth host requests go to. */
@@ -93,8 +94,9 @@ export class OAuthClient {
     this.baseUrl = this.#options.baseUrl;
     this.apiBaseUrl = this.#options.apiBaseUrl;
     registerApiOptions(this, this.#options);
-    this.#transport = createTransport({ ...this.#options, fetch: this.#options.fetch as FetchLike | undefined });
-    this.#requests = new GeneratedRequests(this.baseUrl);
+    // Both are built on the first request, with the code only requests need (request-path-loader.ts).
+    this.#transport = lazyTransport({ ...this.#options, fetch: this.#options.fetch as FetchLike | undefined });
+    this.#requests = lazyRequests(this.baseUrl);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { type AccessTokenSource, type ApiFetchInput, fetchWithToken } from '../api/fetch.js';
+import type { AccessTokenSource, ApiFetchInput } from '../api/fetch.js';
 import { apiTransportOf } from '../api/transport.js';
 import { withAccessTokenFrom } from '../api/with-access-token.js';
 import {
@@ -12,6 +12,7 @@ import {
 } from '../client/errors.js';
 import { TokenSet, type TokenSetJSON, toTokenSet } from '../client/tokens.js';
 import { timeLockWait, traceSessionRefresh } from '../diagnostics/channels.js';
+import { fetchWithToken } from '../internal/request-path-loader.js';
 import { validateKey } from '../internal/validation.js';
 import { DeadGrants } from './dead-grants.js';
 import { sharedTokenSet } from './parsed-tokens.js';

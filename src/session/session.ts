@@ -1,8 +1,9 @@
-import { type ApiFetchInput, fetchWithToken } from '../api/fetch.js';
+import type { ApiFetchInput } from '../api/fetch.js';
 import { type ApiTransport, apiTransportOf } from '../api/transport.js';
 import { withAccessTokenFrom } from '../api/with-access-token.js';
 import { OAuthValidationError } from '../client/errors.js';
 import { TokenSet, type TokenSetJSON, toTokenSet } from '../client/tokens.js';
+import { fetchWithToken } from '../internal/request-path-loader.js';
 import { TokenManager, validateMargin } from './manager.js';
 import type { TokenRefresher } from './refresher.js';
 import { MemoryTokenStore } from './store.js';
