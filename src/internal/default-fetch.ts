@@ -2,6 +2,7 @@ import type { Agent, IncomingMessage } from 'node:http';
 import type { AttemptAbort } from './attempt-abort.js';
 import type { FetchInit, FetchLike, FetchResponseLike } from './fetch-types.js';
 import { KEEP_ALIVE_AGENT_OPTIONS } from './keep-alive.js';
+import { NodeHeaders } from './node-headers.js';
 
 type DefaultSend = (url: string, init: FetchInit, attemptAbort?: AttemptAbort) => Promise<FetchResponseLike>;
 
@@ -14,18 +15,7 @@ export class NodeResponse implements FetchResponseLike {
 
   constructor(readonly body: IncomingMessage) {
     this.status = body.statusCode ?? 0;
-    const raw = body.headers;
-    this.headers = {
-      get: (name) => {
-        const value = raw[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-      forEach: (callback) => {
-        for (const [name, value] of Object.entries(raw)) {
-          if (value !== undefined) callback(Array.isArray(value) ? value.join(', ') : value, name);
-        }
-      },
-    };
+    this.headers = new NodeHeaders(body.headers);
   }
 
   /**
