@@ -7,6 +7,8 @@ import { NodeHeaders } from './node-headers.js';
 type DefaultSend = (url: string, init: FetchInit, attemptAbort?: AttemptAbort) => Promise<FetchResponseLike>;
 
 let cached: Promise<DefaultSend> | undefined;
+/** What `cached` resolved to, once it has. */
+let loaded: DefaultSend | undefined;
 
 /** The response side of a `node:http` request, shaped as the subset of Fetch the transport reads. */
 export class NodeResponse implements FetchResponseLike {
@@ -131,8 +133,9 @@ function loadDefaultSend(): Promise<DefaultSend> {
   cached ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
     const agents = { http: new http.Agent(KEEP_ALIVE_AGENT_OPTIONS), https: new https.Agent(KEEP_ALIVE_AGENT_OPTIONS) };
     const modules = [http, https as unknown as typeof import('node:http')];
-    return (url: string, init: FetchInit, attemptAbort?: AttemptAbort) =>
+    loaded = (url: string, init: FetchInit, attemptAbort?: AttemptAbort) =>
       request(url, init, agents, modules, attemptAbort);
+    return loaded;
   });
   return cached;
 }
@@ -141,6 +144,8 @@ function loadDefaultSend(): Promise<DefaultSend> {
  * Sends one attempt with the default transport, aborted through `attemptAbort` (the timeout or
  * the caller's signal, as the transport decides) rather than an `AbortSignal` in `init`.
  */
-export async function sendDirect(url: string, init: FetchInit, attemptAbort: AttemptAbort): Promise<FetchResponseLike> {
-  return (await loadDefaultSend())(url, init, attemptAbort);
+export function sendDirect(url: string, init: FetchInit, attemptAbort: AttemptAbort): Promise<FetchResponseLike> {
+  // Once loaded, called directly: awaiting the settled load promise costs a microtask turn per call.
+  if (loaded !== undefined) return loaded(url, init, attemptAbort);
+  return loadDefaultSend().then((send) => send(url, init, attemptAbort));
 }
