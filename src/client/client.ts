@@ -168,8 +168,10 @@ export class OAuthClient {
    * Refreshes the access token (`POST /oauth/token?refresh`). Pass the refresh token or the whole
    * `TokenSet`; when the response carries no new refresh token, the old one is kept.
    */
-  async refresh(tokens: string | TokenSet | TokenSetJSON, options: RefreshOptions = {}): Promise<TokenSet> {
-    return (await this.refreshWithResponse(tokens, options)).data;
+  refresh(tokens: string | TokenSet | TokenSetJSON, options: RefreshOptions = {}): Promise<TokenSet> {
+    // Not async: refreshWithResponse already is (its throws are rejections); a second async
+    // frame around it only adds microtask turns to every refresh.
+    return this.refreshWithResponse(tokens, options).then((response) => response.data);
   }
 
   /** `refresh`, with the response's status, headers and rate-limit window. */
