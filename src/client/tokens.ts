@@ -39,16 +39,18 @@ function invalid(field: string, rule: string): never {
   throw new OAuthValidationError(`TokenSet ${field} must be ${rule}.`);
 }
 
+/** A module-level function, not a closure in validateInit: see tokenFieldsFromResponse on `__name`. */
+function optionalText(value: unknown, field: string): void {
+  if (value !== undefined && (typeof value !== 'string' || value === '')) {
+    invalid(field, 'a non-empty string when given');
+  }
+}
+
 /** Checks what a `TokenSet` is built from, so a bad value fails here, named, not later as a TypeError or RangeError. */
 function validateInit(init: unknown): void {
   if (init === null || typeof init !== 'object') invalid('init', 'an object ({ accessToken, … })');
   const { accessToken, refreshToken, tokenType, expiresIn, expiresAt, state } = init as Record<string, unknown>;
   if (typeof accessToken !== 'string' || accessToken === '') invalid('accessToken', 'a non-empty string');
-  const optionalText = (value: unknown, field: string) => {
-    if (value !== undefined && (typeof value !== 'string' || value === '')) {
-      invalid(field, 'a non-empty string when given');
-    }
-  };
   optionalText(refreshToken, 'refreshToken');
   optionalText(tokenType, 'tokenType');
   if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0)) {

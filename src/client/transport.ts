@@ -107,9 +107,14 @@ function discard(body: unknown): void {
   if (stream?.cancel && !stream.locked) stream.cancel().catch(() => undefined);
 }
 
-async function readBody(response: FetchResponseLike, limit: number): Promise<string> {
+/**
+ * Not async: the caller awaits it inside a try, so a synchronous throw lands where a rejection
+ * would, and a body of declared length is the text() promise itself, without an async wrapper.
+ */
+function readBody(response: FetchResponseLike, limit: number): Promise<string> {
   const body = response.body as AsyncIterable<Uint8Array> | null | undefined;
-  const declared = Number(response.headers.get('content-length'));
+  const length = response.headers.get('content-length');
+  const declared = Number(length);
   if (declared > limit) {
     discard(body);
     throw new BodyTooLargeError();
@@ -118,10 +123,12 @@ async function readBody(response: FetchResponseLike, limit: number): Promise<str
   // compressed body, whose length says nothing about its size once decoded.
   const encoding = response.headers.get('content-encoding');
   const identity = encoding === null || encoding.trim().toLowerCase() === 'identity';
-  if (identity && Number.isFinite(declared) && response.headers.get('content-length') !== null) {
-    return response.text();
-  }
+  if (identity && Number.isFinite(declared) && length !== null) return response.text();
   if (!body || typeof body[Symbol.asyncIterator] !== 'function') return response.text();
+  return readStream(body, limit);
+}
+
+async function readStream(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
   const decoder = new TextDecoder();
   let text = '';
   let size = 0;
@@ -164,6 +171,8 @@ export function createTransport(options: TransportOptions) {
 
   /** Milliseconds to wait before retrying this response, or undefined when it must not be retried. */
   function retryDelay(response: BufferedResponse, attempt: number): number | undefined {
+    // Only a 429 or a 503 can be retried: the rest (every success) skips the clock and the parse.
+    if (response.status !== 429 && response.status !== 503) return undefined;
     const retryAfter = parseRetryAfter(response.headers['retry-after'], options.now());
     // 429: the server refused before acting. 503 with Retry-After: the server says come back.
     if (response.status !== 429 && !(response.status === 503 && retryAfter !== undefined)) return undefined;
@@ -185,13 +194,18 @@ export function createTransport(options: TransportOptions) {
       timedOut = true;
       controller.abort();
     }, options.timeoutMs);
-    const onCallerAbort = () => controller.abort();
+    // Only with a caller's signal, and anonymous (not directly bound to a name): the CJS build's
+    // keepNames wraps a named closure in a `__name` call (Object.defineProperty, ~1 µs) each time.
+    const signal = context.signal;
+    const onCallerAbort = signal === undefined ? undefined : () => controller.abort();
     try {
-      context.signal?.addEventListener('abort', onCallerAbort, { once: true });
-      if (context.signal?.aborted) throw new OAuthAbortError();
+      if (signal !== undefined && onCallerAbort !== undefined) {
+        signal.addEventListener('abort', onCallerAbort, { once: true });
+        if (signal.aborted) throw new OAuthAbortError();
+      }
       let response: FetchResponseLike;
-      if (controller instanceof AttemptAbort)
-        response = await sendDirect(url, { ...init, redirect: 'manual' }, controller);
+      // node:http never follows a redirect, so the init goes as it is, without a copy.
+      if (controller instanceof AttemptAbort) response = await sendDirect(url, init, controller);
       else {
         const fetchImpl = options.fetch ?? (await (options.proxy ? proxiedFetch(options.proxy) : defaultFetch()));
         response = await fetchImpl(url, { ...init, redirect: 'manual', signal: controller.signal });
@@ -225,7 +239,7 @@ export function createTransport(options: TransportOptions) {
       });
     } finally {
       clearTimeout(timer);
-      context.signal?.removeEventListener('abort', onCallerAbort);
+      if (onCallerAbort !== undefined) signal?.removeEventListener('abort', onCallerAbort);
     }
   }
 
@@ -234,17 +248,19 @@ export function createTransport(options: TransportOptions) {
     if (!Array.isArray(context?.secrets))
       throw new TypeError('hellosign-oauth: transport called without a CallContext.');
     const url = outgoing.url;
-    const request: FetchInit = {
-      method: outgoing.method,
-      body: outgoing.body,
-      headers: { ...outgoing.headers, 'user-agent': userAgent, accept: 'application/json' },
-    };
+    // Copied key by key: on Node 20 an object spread followed by more properties costs ~1.5 µs.
+    const headers: Record<string, string> = {};
+    for (const name in outgoing.headers) headers[name] = outgoing.headers[name];
+    headers['user-agent'] = userAgent;
+    headers.accept = 'application/json';
+    const request: FetchInit = { method: outgoing.method, body: outgoing.body, headers };
     for (;;) {
       context.attempts += 1;
       context.sentAt = options.now();
       const started = attemptClock();
       log?.debug?.('hellosign-oauth: request', { operation: context.operation, attempt: context.attempts });
-      await context.beforeAttempt?.({ timeoutMs: options.timeoutMs });
+      // Awaited only when given: `await undefined` still costs a turn of the microtask queue.
+      if (context.beforeAttempt !== undefined) await context.beforeAttempt({ timeoutMs: options.timeoutMs });
       let response: BufferedResponse;
       try {
         response = await attempt(url, request, context);

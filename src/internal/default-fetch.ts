@@ -2,10 +2,14 @@ import type { Agent, IncomingMessage } from 'node:http';
 import type { AttemptAbort } from './attempt-abort.js';
 import type { FetchInit, FetchLike, FetchResponseLike } from './fetch-types.js';
 import { KEEP_ALIVE_AGENT_OPTIONS } from './keep-alive.js';
+import { NodeHeaders } from './node-headers.js';
+import { basicAuthorization, hostHeader, rawRequestHeaders } from './request-headers.js';
 
 type DefaultSend = (url: string, init: FetchInit, attemptAbort?: AttemptAbort) => Promise<FetchResponseLike>;
 
 let cached: Promise<DefaultSend> | undefined;
+/** What `cached` resolved to, once it has. */
+let loaded: DefaultSend | undefined;
 
 /** The response side of a `node:http` request, shaped as the subset of Fetch the transport reads. */
 export class NodeResponse implements FetchResponseLike {
@@ -14,18 +18,7 @@ export class NodeResponse implements FetchResponseLike {
 
   constructor(readonly body: IncomingMessage) {
     this.status = body.statusCode ?? 0;
-    const raw = body.headers;
-    this.headers = {
-      get: (name) => {
-        const value = raw[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-      forEach: (callback) => {
-        for (const [name, value] of Object.entries(raw)) {
-          if (value !== undefined) callback(Array.isArray(value) ? value.join(', ') : value, name);
-        }
-      },
-    };
+    this.headers = new NodeHeaders(body.headers);
   }
 
   /**
@@ -57,6 +50,10 @@ interface Target {
   readonly port: number | undefined;
   readonly path: string;
   readonly auth: string | undefined;
+  /** The `Host` header Node would send for it. */
+  readonly host: string;
+  /** `Authorization: Basic …` for a URL with credentials, as Node would send it. */
+  readonly authorization: string | undefined;
 }
 
 /** The target of each URL sent to, parsed once: a client sends to one or two URLs, again and again. */
@@ -69,12 +66,17 @@ function requestTarget(url: string): Target {
     // What Node's `urlToHttpOptions` (node:url) derives, which `http.request(url)` would use.
     const parsed = new URL(url);
     const { hostname, port, username, password } = parsed;
+    const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+    const portNumber = port === '' ? undefined : Number(port);
+    const auth = username || password ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : undefined;
     target = {
       protocol: parsed.protocol,
-      hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
-      port: port === '' ? undefined : Number(port),
+      hostname: bare,
+      port: portNumber,
       path: `${parsed.pathname}${parsed.search}`,
-      auth: username || password ? `${decodeURIComponent(username)}:${decodeURIComponent(password)}` : undefined,
+      auth,
+      host: hostHeader(bare, portNumber),
+      authorization: basicAuthorization(auth),
     };
     if (targets.size >= MAX_TARGETS) targets.clear();
     targets.set(url, target);
@@ -94,6 +96,22 @@ function request(
     const secure = target.protocol === 'https:';
     const [http, https] = modules;
     const body = init.body ?? '';
+    const given = init.headers;
+    const contentLength = String(Buffer.byteLength(body));
+    // A flat list when the names are lower-case (the transport's always are): see request-headers.ts.
+    let headers: string[] | Record<string, string> | undefined = rawRequestHeaders(
+      given,
+      contentLength,
+      target.host,
+      target.authorization,
+    );
+    if (headers === undefined) {
+      // Copied key by key: on Node 20 an object spread followed by more properties costs ~1.5 µs.
+      const record: Record<string, string> = {};
+      for (const name in given) record[name] = given[name];
+      record['content-length'] = contentLength;
+      headers = record;
+    }
     // A fresh object each time: `http.request` assigns its options into the one it is given.
     const req = (secure ? https : http).request({
       protocol: target.protocol,
@@ -102,7 +120,7 @@ function request(
       path: target.path,
       auth: target.auth,
       method: init.method ?? 'GET',
-      headers: { ...init.headers, 'content-length': String(Buffer.byteLength(body)) },
+      headers,
       agent: secure ? agents.https : agents.http,
     });
     // A listener of our own rather than the `signal` option: that option watches every request
@@ -141,8 +159,9 @@ function loadDefaultSend(): Promise<DefaultSend> {
   cached ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
     const agents = { http: new http.Agent(KEEP_ALIVE_AGENT_OPTIONS), https: new https.Agent(KEEP_ALIVE_AGENT_OPTIONS) };
     const modules = [http, https as unknown as typeof import('node:http')];
-    return (url: string, init: FetchInit, attemptAbort?: AttemptAbort) =>
+    loaded = (url: string, init: FetchInit, attemptAbort?: AttemptAbort) =>
       request(url, init, agents, modules, attemptAbort);
+    return loaded;
   });
   return cached;
 }
@@ -151,6 +170,8 @@ function loadDefaultSend(): Promise<DefaultSend> {
  * Sends one attempt with the default transport, aborted through `attemptAbort` (the timeout or
  * the caller's signal, as the transport decides) rather than an `AbortSignal` in `init`.
  */
-export async function sendDirect(url: string, init: FetchInit, attemptAbort: AttemptAbort): Promise<FetchResponseLike> {
-  return (await loadDefaultSend())(url, init, attemptAbort);
+export function sendDirect(url: string, init: FetchInit, attemptAbort: AttemptAbort): Promise<FetchResponseLike> {
+  // Once loaded, called directly: awaiting the settled load promise costs a microtask turn per call.
+  if (loaded !== undefined) return loaded(url, init, attemptAbort);
+  return loadDefaultSend().then((send) => send(url, init, attemptAbort));
 }

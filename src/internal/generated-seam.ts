@@ -73,12 +73,44 @@ function outgoingRequest(basePath: string, input: RequestInfo | URL, init: Reque
 }
 
 /**
- * Builds requests with the generated `OAuthApi` without letting it send them: a per-call
- * `fetchApi` captures what the generated code built, answers with an empty 204, and the caller
- * sends the captured request through the transport with its own context. Works with every
- * supported generator (7.14.0 has no `…RequestOpts()` methods; `…Raw` is common to all).
+ * One generated `OAuthApi` whose `fetchApi` captures into `captured`, used by one call at a time.
+ * Kept and reused: every `OAuthApi` creates its own `fetchApi` closure, which the CJS build's
+ * keepNames wraps in a `__name` call (Object.defineProperty, ~1 µs), and a per-call API,
+ * configuration and closure cost more than the request they build.
+ */
+class CapturingApi {
+  /** What the current call's request built; a fresh array for each call. */
+  captured: OutgoingRequest[] = [];
+  readonly api: OAuthApi;
+
+  constructor(basePath: string) {
+    const self = this;
+    this.api = new OAuthApi(
+      new Configuration({
+        basePath,
+        async fetchApi(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+          self.captured.push(outgoingRequest(basePath, input, init));
+          captured204 ??= new Response(null, { status: 204 });
+          return captured204;
+        },
+      }),
+    );
+  }
+}
+
+/** Idle capturing APIs kept per `GeneratedRequests`: enough for a burst of concurrent calls. */
+const MAX_IDLE_APIS = 32;
+
+/**
+ * Builds requests with the generated `OAuthApi` without letting it send them: its `fetchApi`
+ * captures what the generated code built, answers with an empty 204, and the caller sends the
+ * captured request through the transport with its own context. Works with every supported
+ * generator (7.14.0 has no `…RequestOpts()` methods; `…Raw` is common to all). Each call has an
+ * `OAuthApi` to itself (taken from a small pool), so concurrent calls never see each other's requests.
  */
 export class GeneratedRequests {
+  readonly #idle: CapturingApi[] = [];
+
   constructor(private readonly basePath: string) {}
 
   /** `POST /oauth/token` with an authorization code. */
@@ -92,14 +124,11 @@ export class GeneratedRequests {
   }
 
   async #capture(build: (api: OAuthApi) => Promise<unknown>): Promise<OutgoingRequest> {
+    const capturing = this.#idle.pop() ?? new CapturingApi(this.basePath);
     const captured: OutgoingRequest[] = [];
-    const fetchApi = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-      captured.push(outgoingRequest(this.basePath, input, init));
-      captured204 ??= new Response(null, { status: 204 });
-      return captured204;
-    };
+    capturing.captured = captured;
     try {
-      await build(new OAuthApi(new Configuration({ basePath: this.basePath, fetchApi })));
+      await build(capturing.api);
     } catch (error) {
       if (error instanceof OAuthError) throw error;
       if (error instanceof RequiredError) {
@@ -110,6 +139,9 @@ export class GeneratedRequests {
       const cause = (error as { cause?: unknown } | null)?.cause;
       if (cause instanceof OAuthError) throw cause;
       throw new GeneratedSeamError(captured.length === 1 ? SEAM.resolvesOn2xx : SEAM.buildsThroughFetchApi);
+    } finally {
+      // The generated call has settled, so its fetchApi is done: the API is free for the next call.
+      if (this.#idle.length < MAX_IDLE_APIS) this.#idle.push(capturing);
     }
     assume(captured.length === 1, SEAM.buildsThroughFetchApi);
     return captured[0];

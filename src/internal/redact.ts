@@ -27,6 +27,7 @@ export function scrubHeaders(
   secrets: readonly (string | undefined)[],
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = scrub(value, secrets);
+  // for…in over the record's own keys (headersToRecord builds a plain object): no entry arrays.
+  for (const name in headers) if (Object.hasOwn(headers, name)) out[name] = scrub(headers[name], secrets);
   return out;
 }

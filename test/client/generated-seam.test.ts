@@ -207,3 +207,45 @@ describe('the transport refuses to send without a call context', () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 });
+
+describe('concurrent calls through the seam', () => {
+  // The generated APIs are reused between calls (src/internal/generated-seam.ts): one in use by a
+  // call must never capture another call's request, which would send that call's refresh token.
+  const tokens = Array.from({ length: 24 }, (_, index) => `${REFRESH_TOKEN}-${index}`);
+
+  it('each concurrent build captures its own request', async () => {
+    const built = await Promise.all(
+      tokens.map((refreshToken) =>
+        requests.tokenRefresh({
+          oAuthTokenRefreshRequest: { ...refreshParameters.oAuthTokenRefreshRequest, refreshToken },
+        }),
+      ),
+    );
+    expect(built.map((request) => JSON.parse(request.body ?? '').refresh_token)).toEqual(tokens);
+  });
+
+  it('each concurrent refresh sends its own refresh token, once', async () => {
+    const server = await startServer((_request, response, body) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ ...TOKEN_BODY, access_token: `for-${JSON.parse(body).refresh_token}` }));
+    });
+    try {
+      const client = new OAuthClient({
+        clientId: CLIENT_ID,
+        clientSecret: SECRET,
+        baseUrl: server.url,
+        allowInsecureHttp: true,
+      });
+      await client.refresh(REFRESH_TOKEN); // A first call leaves a generated API to reuse.
+      const results = await Promise.all(tokens.map((refreshToken) => client.refresh(refreshToken)));
+      expect(results.map((tokenSet) => tokenSet.accessToken)).toEqual(tokens.map((token) => `for-${token}`));
+      const sent = server.requests
+        .slice(1)
+        .map((request) => JSON.parse(request.body).refresh_token)
+        .sort();
+      expect(sent).toEqual([...tokens].sort());
+    } finally {
+      await server.close();
+    }
+  });
+});
