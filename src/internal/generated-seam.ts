@@ -98,6 +98,9 @@ class CapturingApi {
   }
 }
 
+/** An idle API's `captured`: empty, and frozen so nothing is ever kept in it. */
+const NOTHING_CAPTURED = Object.freeze([]) as unknown as OutgoingRequest[];
+
 /** Idle capturing APIs kept per `GeneratedRequests`: enough for a burst of concurrent calls. */
 const MAX_IDLE_APIS = 32;
 
@@ -141,6 +144,9 @@ export class GeneratedRequests {
       throw new GeneratedSeamError(captured.length === 1 ? SEAM.resolvesOn2xx : SEAM.buildsThroughFetchApi);
     } finally {
       // The generated call has settled, so its fetchApi is done: the API is free for the next call.
+      // It lets go of this call's request (its body holds the client secret and the refresh token
+      // or code), which would otherwise live on in the pool as long as the client.
+      capturing.captured = NOTHING_CAPTURED;
       if (this.#idle.length < MAX_IDLE_APIS) this.#idle.push(capturing);
     }
     assume(captured.length === 1, SEAM.buildsThroughFetchApi);

@@ -1,7 +1,9 @@
 import type { AccessTokenSource, ApiFetchInput } from '../api/fetch.js';
 import type { ApiTransport } from '../api/transport.js';
+import { OAuthConnectionError } from '../client/errors.js';
 import type { BufferedResponse, CallContext, TransportOptions } from '../client/transport.js';
 import type { GeneratedRequests, OutgoingRequest } from './generated-seam.js';
+import { sanitizedCause } from './sanitized-cause.js';
 
 /**
  * The request path (transport, default `node:http` client, proxy, generated request builder,
@@ -16,10 +18,17 @@ let loaded: RequestPath | undefined;
 let loading: Promise<RequestPath> | undefined;
 
 function loadRequestPath(): Promise<RequestPath> {
-  loading ??= import('./request-path.js').then((module) => {
-    loaded = module;
-    return module;
-  });
+  loading ??= import('./request-path.js').then(
+    (module) => {
+      loaded = module;
+      return module;
+    },
+    (error: unknown) => {
+      // Not kept: a load that failed (EMFILE under load, say) is tried again by the next request.
+      loading = undefined;
+      throw error;
+    },
+  );
   return loading;
 }
 
@@ -64,5 +73,11 @@ export function fetchWithToken(
   init?: RequestInit,
 ): Promise<Response> {
   if (loaded !== undefined) return loaded.fetchWithToken(transport, source, input, init);
-  return loadRequestPath().then((module) => module.fetchWithToken(transport, source, input, init));
+  return loadRequestPath().then(
+    (module) => module.fetchWithToken(transport, source, input, init),
+    // Typed as the refresh path types it (OAuthClient wraps what is not an OAuthError).
+    (error: unknown) => {
+      throw new OAuthConnectionError('The request failed.', { cause: sanitizedCause(error, []) });
+    },
+  );
 }

@@ -1,10 +1,17 @@
 // Every assumption the wrapper makes about generated/ is one test here, named by the assumption, so
 // a generator upgrade that breaks one fails with a line saying which (docs/upgrading-the-generator.md).
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { OAuthTokenResponseFromJSON } from '../../generated/models/OAuthTokenResponse.js';
 import { BASE_PATH, BaseAPI, RequiredError } from '../../generated/runtime.js';
 import { createTransport } from '../../src/client/transport.js';
 import { OAuthAbortError, type OAuthApiError, OAuthClient, OAuthValidationError } from '../../src/index.js';
-import { GeneratedRequests, GeneratedSeamError, SEAM } from '../../src/internal/generated-seam.js';
+import {
+  GeneratedRequests,
+  GeneratedSeamError,
+  type OutgoingRequest,
+  SEAM,
+} from '../../src/internal/generated-seam.js';
 import { CLIENT_ID, CODE, REFRESH_TOKEN, rejectionOf, SECRET, STATE, startServer, TOKEN_BODY } from './support.js';
 
 const BASE = 'https://oauth.example.test';
@@ -247,5 +254,20 @@ describe('concurrent calls through the seam', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('an idle generated API keeps nothing of the request it built (the refresh token, the client secret)', async () => {
+    const own = new GeneratedRequests(BASE);
+    let built: OutgoingRequest | undefined = await own.tokenRefresh(refreshParameters);
+    expect(built.body).toContain(REFRESH_TOKEN);
+    const request = new WeakRef(built);
+    built = undefined;
+    await new Promise((resolve) => setImmediate(resolve));
+
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+
+    expect(request.deref()).toBeUndefined();
+    await expect(own.tokenRefresh(refreshParameters)).resolves.toMatchObject({ method: 'POST' });
   });
 });
