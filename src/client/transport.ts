@@ -250,7 +250,9 @@ export function createTransport(options: TransportOptions) {
     const url = outgoing.url;
     // Copied key by key: on Node 20 an object spread followed by more properties costs ~1.5 µs.
     const headers: Record<string, string> = {};
-    for (const name in outgoing.headers) headers[name] = outgoing.headers[name];
+    // Own properties only (as a spread): a polluted Object.prototype must not add request headers.
+    for (const name in outgoing.headers)
+      if (Object.hasOwn(outgoing.headers, name)) headers[name] = outgoing.headers[name];
     headers['user-agent'] = userAgent;
     headers.accept = 'application/json';
     const request: FetchInit = { method: outgoing.method, body: outgoing.body, headers };

@@ -108,7 +108,7 @@ function request(
     if (headers === undefined) {
       // Copied key by key: on Node 20 an object spread followed by more properties costs ~1.5 µs.
       const record: Record<string, string> = {};
-      for (const name in given) record[name] = given[name];
+      for (const name in given) if (Object.hasOwn(given, name)) record[name] = given[name];
       record['content-length'] = contentLength;
       headers = record;
     }

@@ -16,6 +16,7 @@ export class NodeHeaders {
   forEach(callback: (value: string, name: string) => void): void {
     const raw = this.raw;
     for (const name in raw) {
+      if (!Object.hasOwn(raw, name)) continue;
       const value = raw[name];
       if (value !== undefined) callback(Array.isArray(value) ? value.join(', ') : value, name);
     }

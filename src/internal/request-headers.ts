@@ -35,6 +35,8 @@ export function rawRequestHeaders(
   let hasHost = false;
   let hasAuthorization = false;
   for (const name in given) {
+    // Own properties only, as Node takes them from an object: a polluted Object.prototype adds nothing.
+    if (!Object.hasOwn(given, name)) continue;
     if (name !== name.toLowerCase()) return undefined;
     // Ours wins, as when it overwrote the given one in an object.
     if (name === 'content-length') continue;

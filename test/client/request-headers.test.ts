@@ -90,4 +90,30 @@ describe('request headers of the default transport', () => {
       await server.close();
     }
   });
+  it('takes only own properties: a polluted Object.prototype adds no header to a token request', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'x-answer': 'yes' });
+      response.end(JSON.stringify(TOKEN_BODY));
+    });
+    const prototype = Object.prototype as Record<string, unknown>;
+    prototype['x-polluted'] = 'yes';
+    try {
+      const { headers } = await makeClient(server.url).refreshWithResponse(REFRESH_TOKEN);
+      expect(server.requests[0].headers['x-polluted']).toBeUndefined();
+      expect(rawRequestHeaders({ accept: 'application/json' }, '0', 'example.test', undefined)).toEqual([
+        'accept',
+        'application/json',
+        'content-length',
+        '0',
+        'Host',
+        'example.test',
+      ]);
+      // Response headers, read through the same kind of loop, hold only what the server sent.
+      expect(headers['x-answer']).toBe('yes');
+      expect(Object.hasOwn(headers, 'x-polluted')).toBe(false);
+    } finally {
+      delete prototype['x-polluted'];
+      await server.close();
+    }
+  });
 });
