@@ -8,7 +8,6 @@ import {
 import type { Logger } from '../client/logger.js';
 import type { ResolvedOptions } from '../client/options.js';
 import { VERSION } from '../version.js';
-import { keepTimerListWarm } from './warm-timers.js';
 
 /**
  * What a call to the REST API is sent with: a real Fetch `RequestInit`, its headers a `Headers` (the
@@ -111,7 +110,6 @@ export function createApiTransport(options: ResolvedOptions): ApiTransport {
     } else if (headers['user-agent'] === undefined) headers['user-agent'] = userAgent;
     const timeout = new AbortController();
     let timedOut = false;
-    keepTimerListWarm(options.timeoutMs);
     const timer = setTimeout(() => {
       timedOut = true;
       timeout.abort();

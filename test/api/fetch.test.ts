@@ -237,7 +237,7 @@ describe('session.fetch', () => {
     expect(await rejectionOf(pending)).toBeInstanceOf(OAuthAbortError);
   });
 
-  test('a settled call leaves no timer that keeps the process alive', async () => {
+  test('a settled call leaves no timer behind (the per-call timeout is cleared)', async () => {
     const { session } = await apiHarness({
       client: { timeoutMs: 60_000, fetch: (async () => new Response(null, { status: 204 })) as typeof fetch },
     });
