@@ -1,3 +1,4 @@
+/** @requires redis-server postgresql */
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';

@@ -1,3 +1,4 @@
+/** @requires postgresql */
 import { randomUUID } from 'node:crypto';
 import { PostgresTokenStore } from '../../src/postgres/index.js';
 import { storeConformanceChecks } from '../../src/testing/index.js';

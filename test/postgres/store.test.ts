@@ -1,3 +1,4 @@
+/** @requires postgresql */
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Pool } from 'pg';

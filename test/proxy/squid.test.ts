@@ -1,3 +1,4 @@
+/** @requires squid */
 import { inspect } from 'node:util';
 import { OAuthClient, OAuthProxyError } from '../../src/index.js';
 import { type MockServer, startMockServer } from '../../src/testing/index.js';

@@ -156,7 +156,7 @@ export function runClient(
   });
 }
 
-/** A real squid on loopback, private to one test file (scripts/ci/squid.sh installs the package). */
+/** A real squid on loopback, private to one test file. */
 export interface TestSquid {
   /** `http://127.0.0.1:<port>`, without credentials. */
   readonly url: string;
@@ -177,9 +177,11 @@ export interface SquidOptions {
 
 const BASIC_NCSA_AUTH = '/usr/lib/squid/basic_ncsa_auth';
 
+/** SQUID_PATH, or Debian's package (`npm test` installs it: scripts/setup/requirements.cjs). */
 function squidBinary(): string {
+  if (process.env.SQUID_PATH) return process.env.SQUID_PATH;
   for (const candidate of ['/usr/sbin/squid', '/usr/bin/squid']) if (existsSync(candidate)) return candidate;
-  throw new Error('squid is not installed: run scripts/ci/squid.sh (it installs the Debian package).');
+  throw new Error('squid is not installed: `npm test` installs it, or run `apt-get install squid`.');
 }
 
 /** An htpasswd line per user, hashed with openssl's apr1 (MD5-crypt), which basic_ncsa_auth reads. */

@@ -1,3 +1,4 @@
+/** @requires redis-server */
 import { randomUUID } from 'node:crypto';
 import { RedisTokenStore } from '../../src/redis/index.js';
 import { storeConformanceChecks } from '../../src/testing/index.js';

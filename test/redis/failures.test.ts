@@ -1,3 +1,4 @@
+/** @requires redis-server */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';

@@ -1,3 +1,4 @@
+/** @requires redis-server */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';

@@ -1,3 +1,4 @@
+/** @requires redis-server */
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { createClient } from 'redis';
