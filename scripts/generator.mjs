@@ -21,14 +21,14 @@ function onPath(command, args) {
   return !result.error && result.status === 0;
 }
 
-export function hasJava() {
+function hasJava() {
   return onPath('java', ['-version']);
 }
 
 export function requireTools() {
   if (!hasJava()) {
     throw new SetupError(
-      'Java not found: install a JDK 11+ (e.g. `apt-get install openjdk-17-jdk-headless`) and put `java` on PATH.',
+      'Java not found: install a JDK 17+ (e.g. `apt-get install openjdk-17-jdk-headless`) and put `java` on PATH.',
     );
   }
   if (!onPath('mvn', ['-v'])) {
