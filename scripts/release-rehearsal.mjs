@@ -188,6 +188,8 @@ async function main() {
       [
         'install',
         '--save-exact',
+        // Every Node line engines allows must install the example without an engine warning.
+        '--engine-strict',
         `${PACKAGE.name}@${version}`,
         '--no-audit',
         '--no-fund',

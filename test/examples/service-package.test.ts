@@ -18,4 +18,8 @@ describe('examples/service/package.json', () => {
       expect({ name, version: own.devDependencies[name] }).toEqual({ name, version });
     }
   });
+
+  it('overrides the same transitive versions as this repo, so both install the same tree', () => {
+    expect(example.overrides).toEqual(own.overrides);
+  });
 });
