@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 
-/** Where Chromium is: CHROMIUM_PATH, or Debian's package (scripts/ci/chromium.sh installs it). */
+/** Where Chromium is: CHROMIUM_PATH, or Debian's package (`npm test` installs it: scripts/setup/requirements.cjs). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const FLAGS = [
