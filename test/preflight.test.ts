@@ -32,7 +32,8 @@ describe('preflight', () => {
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toBe('npm test: 6 tool(s) missing, not installed because of --check:');
-    const apt = process.getuid?.() === 0 ? 'apt-get install' : 'sudo apt-get install';
+    // No sudo on this PATH: as non-root the line says to run apt-get as root.
+    const apt = process.getuid?.() === 0 ? 'apt-get install' : 'as root: apt-get install';
     expect(lines.slice(1, -1)).toEqual([
       expect.stringMatching(new RegExp(`^  missing redis-server and redis-cli \\(.+\\): ${apt} redis-server$`)),
       expect.stringMatching(new RegExp(`^  missing the PostgreSQL server binaries \\(.+\\): ${apt} postgresql$`)),

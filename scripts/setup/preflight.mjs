@@ -20,10 +20,11 @@ function isDebianLike() {
   if (!existsSync('/etc/os-release') || !succeeds('apt-get', ['--version'])) return false;
   return /^(ID|ID_LIKE)=.*\b(debian|ubuntu)\b/m.test(readFileSync('/etc/os-release', 'utf8'));
 }
+const hasApt = isDebianLike();
 
 /** Why packages cannot be installed here, or undefined when they can. */
 function cannotInstall() {
-  if (!isDebianLike()) return 'this is not Debian or Ubuntu (no apt-get)';
+  if (!hasApt) return 'this is not Debian or Ubuntu (no apt-get)';
   if (flags.check) return 'of --check';
   if (!isRoot && !succeeds('sudo', ['-n', 'true']))
     return 'this is not root, and sudo is not available without a password';
@@ -52,11 +53,15 @@ function resolvePackage(spec) {
 const shown = (spec) => spec.split('|').join(' (or ') + (spec.includes('|') ? ')' : '');
 
 function stop(missing, reason) {
-  const apt = isRoot ? 'apt-get install' : 'sudo apt-get install';
+  const apt = isRoot
+    ? 'apt-get install'
+    : succeeds('sudo', ['--version'])
+      ? 'sudo apt-get install'
+      : 'as root: apt-get install';
   console.error(`npm test: ${missing.length} tool(s) missing, not installed because ${reason}:`);
   for (const requirement of missing) {
     const packages = requirement.apt.map(shown).join(' ');
-    const how = isDebianLike() ? `${apt} ${packages}` : `install it; on Debian or Ubuntu: apt-get install ${packages}`;
+    const how = hasApt ? `${apt} ${packages}` : `install it; on Debian or Ubuntu: apt-get install ${packages}`;
     console.error(`  missing ${requirement.what} (${requirement.why}): ${how}`);
   }
   console.error('Install them, then run npm test again. No suite was run.');
