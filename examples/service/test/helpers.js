@@ -79,11 +79,9 @@ export function fakeClock() {
   return now;
 }
 
-/** The grant key the service uses for the browser's session cookie (`<id>.<signature>`). */
-export function grantKeyOf(browser, serviceUrl) {
-  const signed = browser.cookie(serviceUrl, 'hs_session');
-  if (signed === undefined) throw new Error('The browser holds no session cookie.');
-  return `user:${signed.slice(0, signed.lastIndexOf('.'))}`;
+/** The grant key the service keeps under the session a signed session cookie (`<id>.<signature>`) names. */
+export function grantKeyOf(signedSession) {
+  return `user:${signedSession.slice(0, signedSession.lastIndexOf('.'))}`;
 }
 
 async function freePort() {

@@ -68,7 +68,10 @@ describe('connecting', () => {
     assert.equal(response.status, 200);
     assert.equal(heading(html), 'Connected to Dropbox Sign');
     assert.match(html, /id="account-email">[^<]+@[^<]+</);
-    assert.ok(await service.manager.getTokens(grantKeyOf(browser, service.url)), 'the grant is stored');
+    assert.ok(
+      await service.manager.getTokens(grantKeyOf(browser.cookie(service.url, 'hs_session'))),
+      'the grant is stored',
+    );
     const account = await browser.visit(`${service.url}/account`);
     assert.equal(account.response.status, 200);
     assert.match(account.html, /<dt>Account ID<\/dt><dd>[^<]+<\/dd>/);
@@ -169,7 +172,7 @@ describe('using the connection', () => {
   test('an access token the API rejects as expired is refreshed once and /account keeps working', async () => {
     const service = await serve();
     const { browser } = await connect(service);
-    const key = grantKeyOf(browser, service.url);
+    const key = grantKeyOf(browser.cookie(service.url, 'hs_session'));
     const before = (await service.manager.getTokens(key)).accessToken;
     assert.equal(service.mock.expireAccessToken(before), true);
     const { response, html } = await browser.visit(`${service.url}/account`);
@@ -183,7 +186,7 @@ describe('using the connection', () => {
     const now = fakeClock();
     const service = await serve({ now, mock: { consent: 'approve', accessTokenTtlSeconds: 3600 } });
     const { browser } = await connect(service);
-    const key = grantKeyOf(browser, service.url);
+    const key = grantKeyOf(browser.cookie(service.url, 'hs_session'));
     const before = (await service.manager.getTokens(key)).accessToken;
     now.advance(3601 * 1000);
     const { response, html } = await browser.visit(`${service.url}/account`);
@@ -196,7 +199,7 @@ describe('using the connection', () => {
   test('a grant the user revoked gets a page that offers "Reconnect", which works', async () => {
     const service = await serve();
     const { browser } = await connect(service);
-    const tokens = await service.manager.getTokens(grantKeyOf(browser, service.url));
+    const tokens = await service.manager.getTokens(grantKeyOf(browser.cookie(service.url, 'hs_session')));
     // What disconnecting the app in Dropbox Sign's settings does: both tokens stop working.
     assert.equal(service.mock.revokeAccessToken(tokens.accessToken), true);
     assert.equal(service.mock.revokeRefreshToken(tokens.refreshToken), true);
@@ -213,7 +216,7 @@ describe('using the connection', () => {
     const now = fakeClock();
     const service = await serve({ now });
     const { browser } = await connect(service);
-    const key = grantKeyOf(browser, service.url);
+    const key = grantKeyOf(browser.cookie(service.url, 'hs_session'));
     now.advance(2 * 3600 * 1000);
     service.mock.inject({ type: '5xx', status: 503, operation: 'oauthTokenRefresh', times: 5 });
     const down = await browser.visit(`${service.url}/account`);
@@ -230,7 +233,7 @@ describe('using the connection', () => {
   test('disconnecting forgets the grant and home offers to connect again', async () => {
     const service = await serve();
     const { browser } = await connect(service);
-    const key = grantKeyOf(browser, service.url);
+    const key = grantKeyOf(browser.cookie(service.url, 'hs_session'));
     const { response, html } = await browser.visit(`${service.url}/disconnect`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
