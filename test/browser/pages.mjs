@@ -1,5 +1,7 @@
 // What the browser tests do with a page: read its heading, click through it, and keep a screenshot
 // of each step in .tmp/screenshots/<suite>/ for a person to look at.
+
+import { once } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -48,4 +50,13 @@ export async function otherSite(name, html) {
     url: `http://${name}.test:${server.address().port}`,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
+}
+
+/** A port nothing listens on now, for a server that must know its address before it starts. */
+export async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  return port;
 }
