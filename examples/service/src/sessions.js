@@ -28,27 +28,51 @@ export function memorySessions() {
   };
 }
 
-/** A sorted set scored by expiry, so the expired sessions are one ZRANGE away. */
+/** How long a registry command may take: a frozen server fails the request instead of holding it. */
+export const COMMAND_TIMEOUT_MS = 2000;
+
+class SessionStoreTimeoutError extends Error {
+  constructor() {
+    super(`The session store did not answer within ${COMMAND_TIMEOUT_MS} ms.`);
+    this.name = 'SessionStoreTimeoutError';
+    this.code = 'SESSION_STORE_TIMEOUT';
+  }
+}
+
+/** A sorted set scored by expiry, so the expired sessions are one ZRANGEBYSCORE away. */
 export function redisSessions(client, name) {
+  // Every command here is idempotent, so one that lands after its timeout does no harm.
+  async function send(args) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new SessionStoreTimeoutError()), COMMAND_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([client.sendCommand(args), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   return {
     async add(key, expiresAt) {
-      await client.sendCommand(['ZADD', name, String(expiresAt), key]);
+      await send(['ZADD', name, String(expiresAt), key]);
     },
     async remove(key) {
-      await client.sendCommand(['ZREM', name, key]);
+      await send(['ZREM', name, key]);
     },
     async expiresAt(key) {
-      const score = await client.sendCommand(['ZSCORE', name, key]);
+      const score = await send(['ZSCORE', name, key]);
       return score === null ? undefined : Number(score);
     },
     async expired(now, limit) {
-      return client.sendCommand(['ZRANGEBYSCORE', name, '-inf', String(now), 'LIMIT', '0', String(limit)]);
+      return send(['ZRANGEBYSCORE', name, '-inf', String(now), 'LIMIT', '0', String(limit)]);
     },
   };
 }
 
 /** A table of the service's own, indexed by expiry, next to hellosign-oauth's grants table. */
 export function postgresSessions(pool, table) {
+  const query = (text, values) => pool.query({ text, values, query_timeout: COMMAND_TIMEOUT_MS });
   return {
     async create() {
       const client = await pool.connect();
@@ -69,21 +93,21 @@ export function postgresSessions(pool, table) {
       }
     },
     async add(key, expiresAt) {
-      await pool.query(
+      await query(
         `INSERT INTO ${table} (grant_key, expires_at) VALUES ($1, $2)
          ON CONFLICT (grant_key) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
         [key, new Date(expiresAt)],
       );
     },
     async remove(key) {
-      await pool.query(`DELETE FROM ${table} WHERE grant_key = $1`, [key]);
+      await query(`DELETE FROM ${table} WHERE grant_key = $1`, [key]);
     },
     async expiresAt(key) {
-      const { rows } = await pool.query(`SELECT expires_at FROM ${table} WHERE grant_key = $1`, [key]);
+      const { rows } = await query(`SELECT expires_at FROM ${table} WHERE grant_key = $1`, [key]);
       return rows[0]?.expires_at.getTime();
     },
     async expired(now, limit) {
-      const { rows } = await pool.query(
+      const { rows } = await query(
         `SELECT grant_key FROM ${table} WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2`,
         [new Date(now), limit],
       );

@@ -1,6 +1,7 @@
 // Where grants and sessions live: in memory (one instance), or shared by every instance in Redis
 // (REDIS_URL) or PostgreSQL (DATABASE_URL). A shared store keeps tokens encrypted with
 // hellosign-oauth/encryption under TOKEN_KEYS, so the database, its backups and replicas hold no token.
+import { once } from 'node:events';
 import { encryptedStore } from 'hellosign-oauth/encryption';
 import { memorySessions, postgresSessions, redisSessions } from './sessions.js';
 
@@ -27,8 +28,16 @@ async function redis(url, tokenKeys) {
   const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: 5000 } });
   // Failures reach the requests that hit them; without a listener an 'error' event ends the process.
   client.on('error', () => {});
+  // connect() keeps retrying while Redis is away; at start, the first failure is the answer.
+  const connecting = client.connect();
+  connecting.catch(() => {});
   try {
-    await client.connect();
+    await Promise.race([
+      connecting,
+      once(client, 'error').then(([error]) => {
+        throw error;
+      }),
+    ]);
   } catch (error) {
     client.destroy();
     throw new StoreUnavailableError('REDIS_URL', error);

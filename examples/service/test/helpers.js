@@ -139,6 +139,9 @@ export async function redisForTest() {
   const { port, child } = await startRedisServer();
   return {
     url: `redis://127.0.0.1:${port}`,
+    /** Freezes the server (SIGSTOP) until `thaw()`: it keeps its connections and answers nothing. */
+    freeze: () => child.kill('SIGSTOP'),
+    thaw: () => child.kill('SIGCONT'),
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

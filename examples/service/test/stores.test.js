@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startMockServer } from 'hellosign-oauth/testing';
 import { startService } from '../src/service.js';
-import { Browser, fakeClock, grantKeyOf, SHARED_STORES, sharedStoreEnv } from './helpers.js';
+import { Browser, fakeClock, grantKeyOf, redisForTest, SHARED_STORES, sharedStoreEnv } from './helpers.js';
 
 const exampleDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY_1 = `k1:${randomBytes(32).toString('base64')}`;
@@ -80,7 +80,8 @@ for (const mode of SHARED_STORES) {
       const before = await instance();
       const { browser, key } = await connect(before);
       const { stdout } = await promisify(execFile)(process.execPath, [join(exampleDir, 'src', 'rotate-keys.js')], {
-        env: { ...process.env, ...env({ TOKEN_KEYS: `${KEY_2},${KEY_1}` }) },
+        // Only the service's settings: a REDIS_URL or PG_URL exported for other suites must not leak in.
+        env: env({ TOKEN_KEYS: `${KEY_2},${KEY_1}` }),
       });
       assert.match(stdout, /^Re-encrypted [1-9]\d* grant\(s\); \d+ already under the newest key; 0 gone meanwhile\.$/m);
       assert.match(await store.grant(key), /hso-enc\.v1\.k2\./);
@@ -117,3 +118,47 @@ for (const mode of SHARED_STORES) {
     });
   });
 }
+
+test('a store it cannot reach stops the start, naming the variable and never the URL', async () => {
+  const unreachable = {
+    REDIS_URL: 'redis://:pw-123@127.0.0.1:1',
+    DATABASE_URL: 'postgres://app:pw-123@127.0.0.1:1/app',
+  };
+  for (const [variable, url] of Object.entries(unreachable)) {
+    await assert.rejects(
+      startService({ ...quiet, port: 0, env: { [variable]: url, TOKEN_KEYS: KEY_1 } }),
+      (err) => err.message.startsWith(`Cannot reach the store at ${variable}: `) && !err.message.includes('pw-123'),
+    );
+  }
+});
+
+test('a frozen Redis fails the callback within seconds with a friendly page, and nothing hangs', async () => {
+  const redis = await redisForTest();
+  const mock = await startMockServer();
+  const service = await startService({
+    ...quiet,
+    port: 0,
+    env: sharedStoreEnv(
+      { mock, mode: SHARED_STORES[0], url: redis.url },
+      { TOKEN_KEYS: KEY_1, SESSION_SECRET: SECRET_1 },
+    ),
+  });
+  try {
+    const browser = new Browser();
+    const consent = await browser.request(`${service.url}/connect`);
+    const callback = (await browser.request(consent.headers.get('location'))).headers.get('location');
+    redis.freeze();
+    const started = Date.now();
+    const { response, html } = await browser.visit(callback);
+    assert.ok(Date.now() - started < 5000, `answered after ${Date.now() - started} ms`);
+    assert.equal(response.status, 500);
+    assert.match(html, /<h1>Something went wrong<\/h1>/);
+    redis.thaw();
+    assert.equal(await service.sweep(), 0, 'a sweep runs once it is back');
+  } finally {
+    redis.thaw();
+    await service.close();
+    await mock.close();
+    await redis.stop();
+  }
+});
