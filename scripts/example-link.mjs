@@ -1,6 +1,7 @@
 // Makes examples/service runnable from this repo: builds the package when dist/ is older than its
 // sources, and links it in as the example's `hellosign-oauth`. The example's other dependencies
-// (fastify, @fastify/cookie, redis) resolve from this repo's node_modules, one folder up.
+// (fastify and its plugins, helmet, redis, pg) resolve from this repo's node_modules, one folder up:
+// test/examples/service-package.test.ts keeps their versions the same in both package.json files.
 // Published-package use is the release rehearsal's job (scripts/release-rehearsal.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';

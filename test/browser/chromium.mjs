@@ -19,13 +19,16 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-/** Launches Chromium; `close()` ends it and removes its profile. */
-export async function launchChromium() {
+/** Host names the tests give their local sites, so that Chromium sees several sites on one machine. */
+export const TEST_HOSTS = '--host-resolver-rules=MAP *.test 127.0.0.1';
+
+/** Launches Chromium with `args` added to the usual flags; `close()` ends it and removes its profile. */
+export async function launchChromium({ args = [] } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'hellosign-oauth-chromium-'));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...FLAGS, `--user-data-dir=${profile}`],
+    args: [...FLAGS, ...args, `--user-data-dir=${profile}`],
     defaultViewport: { width: 900, height: 640 },
   });
   return {

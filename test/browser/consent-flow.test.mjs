@@ -1,50 +1,29 @@
 // A person's path through examples/service in a real browser (headless Chromium), against the
 // running service and the mock Dropbox Sign with its consent page. A screenshot of each step goes
-// to .tmp/screenshots/ so a person can look.
+// to .tmp/screenshots/consent-flow/ so a person can look.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { exampleDir, prepareExample, root } from '../../scripts/example-link.mjs';
+import { exampleDir, prepareExample } from '../../scripts/example-link.mjs';
 import { launchChromium } from './chromium.mjs';
+import { click, heading, screenshots } from './pages.mjs';
 
-const screenshots = join(root, '.tmp', 'screenshots');
+const screenshot = screenshots('consent-flow');
 let chromium;
 let page;
 let service;
-let shot = 0;
+let grantKeyOf;
 
-async function screenshot(name) {
-  shot += 1;
-  await page.screenshot({ path: join(screenshots, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
-}
-
-/** The browser's session cookie, and the TokenManager key the service keeps its grant under. */
-async function session() {
+/** The TokenManager key of the grant this browser's session cookie points to. */
+async function grantKey() {
   const cookie = (await page.cookies(service.url)).find((candidate) => candidate.name === 'hs_session');
-  return { cookie, key: `user:${cookie.value.slice(0, cookie.value.lastIndexOf('.'))}` };
-}
-
-const heading = () => page.$eval('h1', (h1) => h1.textContent.trim());
-
-/** Clicks the link or button whose text (or submit value) is `label`, and waits for the next page. */
-async function click(label) {
-  const handles = await page.$$('a, button, input[type=submit]');
-  for (const handle of handles) {
-    const text = await handle.evaluate((el) => (el.value || el.textContent).trim());
-    if (text === label) {
-      const [response] = await Promise.all([page.waitForNavigation(), handle.click()]);
-      return response;
-    }
-  }
-  throw new Error(`No link or button "${label}" on ${page.url()} (h1: ${await heading().catch(() => 'none')}).`);
+  return grantKeyOf(cookie.value);
 }
 
 before(async () => {
   prepareExample();
-  rmSync(screenshots, { recursive: true, force: true });
-  mkdirSync(screenshots, { recursive: true });
   const { startService } = await import(join(exampleDir, 'src', 'service.js'));
+  ({ grantKeyOf } = await import(join(exampleDir, 'test', 'helpers.js')));
   // As `npm run example` runs it: the bundled mock server, with its consent page.
   service = await startService({ env: {}, port: 0, log: () => {} });
   chromium = await launchChromium();
@@ -58,52 +37,84 @@ after(async () => {
 
 let callbackUrl;
 
-test('connect → consent page → Approve → home shows the account', async () => {
+/** Records the URLs of the callbacks the browser requests while `steps` run. */
+async function callbacksDuring(steps) {
   const callbacks = [];
   const onRequest = (request) => {
     if (request.url().startsWith(`${service.url}/callback`)) callbacks.push(request.url());
   };
   page.on('request', onRequest);
-  await page.goto(`${service.url}/`);
-  assert.equal(await heading(), 'Connect Dropbox Sign');
-  await screenshot('home-not-connected');
+  try {
+    await steps();
+  } finally {
+    page.off('request', onRequest);
+  }
+  return callbacks;
+}
 
-  await click('Connect Dropbox Sign');
-  assert.ok(page.url().startsWith(`${service.mock.url}/oauth/authorize`), `on the consent page: ${page.url()}`);
-  assert.ok((await page.$('form')) !== null, 'the consent page has a form');
-  await screenshot('consent-page');
+test('connect → consent page → Approve → home shows the account', async () => {
+  const callbacks = await callbacksDuring(async () => {
+    await page.goto(`${service.url}/`);
+    assert.equal(await heading(page), 'Connect Dropbox Sign');
+    await screenshot(page, 'home-not-connected');
 
-  const response = await click('Approve');
-  page.off('request', onRequest);
-  assert.equal(response.status(), 200);
+    await click(page, 'Connect Dropbox Sign');
+    assert.ok(page.url().startsWith(`${service.mock.url}/oauth/authorize`), `on the consent page: ${page.url()}`);
+    assert.ok((await page.$('form')) !== null, 'the consent page has a form');
+    await screenshot(page, 'consent-page');
+
+    const response = await click(page, 'Approve');
+    assert.equal(response.status(), 200);
+  });
   assert.equal(page.url(), `${service.url}/`);
-  assert.equal(await heading(), 'Connected to Dropbox Sign');
+  assert.equal(await heading(page), 'Connected to Dropbox Sign');
   assert.match(await page.$eval('#account-email', (el) => el.textContent), /^[^@\s]+@[^@\s]+$/);
-  await screenshot('home-connected');
+  await screenshot(page, 'home-connected');
   assert.equal(callbacks.length, 1);
   [callbackUrl] = callbacks;
-  const { cookie, key } = await session();
+  const cookie = (await page.cookies(service.url)).find((candidate) => candidate.name === 'hs_session');
   assert.equal(cookie.httpOnly, true);
   assert.equal(cookie.sameSite, 'Lax');
-  assert.ok(await service.manager.getTokens(key), 'the grant is in the TokenManager');
+  assert.ok(await service.manager.getTokens(await grantKey()), 'the grant is in the TokenManager');
+});
+
+test('Back to the consent page, then Approve again → a second code, which the service refuses', async () => {
+  const exchanges = service.mock.requests.oauthTokenGenerate;
+  const callbacks = await callbacksDuring(async () => {
+    // The consent page is sent with Cache-Control: no-store, so Back loads it again: a new ticket.
+    await page.goBack();
+    assert.ok(page.url().startsWith(`${service.mock.url}/oauth/authorize`), `back on the consent page: ${page.url()}`);
+    await screenshot(page, 'consent-page-again');
+    const response = await click(page, 'Approve');
+    assert.equal(response.status(), 400);
+  });
+  assert.equal(callbacks.length, 1);
+  const [first, second] = [callbackUrl, callbacks[0]].map((url) => new URL(url).searchParams);
+  assert.equal(second.get('state'), first.get('state'));
+  assert.notEqual(second.get('code'), first.get('code'), 'the mock server issued a second code');
+  assert.equal(await heading(page), 'This sign-in link is no longer valid');
+  assert.equal(service.mock.requests.oauthTokenGenerate, exchanges, 'the second code was never exchanged');
+  await screenshot(page, 'second-approve-refused');
+  await page.goto(`${service.url}/`);
+  assert.equal(await heading(page), 'Connected to Dropbox Sign', 'the first connection stands');
 });
 
 test('the access token expires → /account still works after one refresh', async () => {
   const refreshes = service.mock.requests.oauthTokenRefresh;
-  const tokens = await service.manager.getTokens((await session()).key);
+  const tokens = await service.manager.getTokens(await grantKey());
   assert.equal(service.mock.expireAccessToken(tokens.accessToken), true);
   const response = await page.goto(`${service.url}/account`);
   assert.equal(response.status(), 200);
-  assert.equal(await heading(), 'Your Dropbox Sign account');
+  assert.equal(await heading(page), 'Your Dropbox Sign account');
   assert.equal(service.mock.requests.oauthTokenRefresh, refreshes + 1);
-  await screenshot('account-after-refresh');
+  await screenshot(page, 'account-after-refresh');
 });
 
 test('the callback URL opened again (back button) → a friendly page', async () => {
   const response = await page.goto(callbackUrl);
   assert.equal(response.status(), 400);
-  assert.equal(await heading(), 'This sign-in link is no longer valid');
-  await screenshot('callback-reused');
+  assert.equal(await heading(page), 'This sign-in link is no longer valid');
+  await screenshot(page, 'callback-reused');
 });
 
 test('a forged state → 400', async () => {
@@ -112,46 +123,48 @@ test('a forged state → 400', async () => {
   const code = service.mock.issueCode({ state: 'attacker-state' });
   const response = await page.goto(`${service.url}/callback?code=${code}&state=attacker-state`);
   assert.equal(response.status(), 400);
-  assert.equal(await heading(), 'This sign-in link did not come from this browser');
-  await screenshot('forged-state');
+  assert.equal(await heading(page), 'This sign-in link did not come from this browser');
+  await screenshot(page, 'forged-state');
 });
 
 test('the grant is revoked → the page offers "Reconnect", which works', async () => {
-  const tokens = await service.manager.getTokens((await session()).key);
+  const tokens = await service.manager.getTokens(await grantKey());
   // What disconnecting the app in Dropbox Sign's settings does: both tokens stop working.
   assert.equal(service.mock.revokeAccessToken(tokens.accessToken), true);
   assert.equal(service.mock.revokeRefreshToken(tokens.refreshToken), true);
   const response = await page.goto(`${service.url}/`);
   assert.equal(response.status(), 401);
-  assert.equal(await heading(), 'Dropbox Sign access was removed');
-  await screenshot('grant-revoked');
+  assert.equal(await heading(page), 'Dropbox Sign access was removed');
+  await screenshot(page, 'grant-revoked');
 
-  await click('Reconnect');
-  await click('Approve');
-  assert.equal(await heading(), 'Connected to Dropbox Sign');
-  await screenshot('reconnected');
+  await click(page, 'Reconnect');
+  await click(page, 'Approve');
+  assert.equal(await heading(page), 'Connected to Dropbox Sign');
+  await screenshot(page, 'reconnected');
 });
 
 test('Dropbox Sign down → a "try again" page, and trying again works once it is back', async () => {
-  const tokens = await service.manager.getTokens((await session()).key);
+  const tokens = await service.manager.getTokens(await grantKey());
   service.mock.expireAccessToken(tokens.accessToken);
   service.mock.inject({ type: '5xx', status: 503, operation: 'oauthTokenRefresh', times: 10 });
   const response = await page.goto(`${service.url}/account`);
   assert.equal(response.status(), 503);
-  assert.equal(await heading(), 'Dropbox Sign is not responding');
-  await screenshot('dropbox-sign-down');
+  assert.equal(await heading(page), 'Dropbox Sign is not responding');
+  await screenshot(page, 'dropbox-sign-down');
   service.mock.clearFaults();
-  assert.equal((await click('Try again')).status(), 200);
-  assert.equal(await heading(), 'Your Dropbox Sign account');
+  assert.equal((await click(page, 'Try again')).status(), 200);
+  assert.equal(await heading(page), 'Your Dropbox Sign account');
 });
 
-test('Deny → a friendly page', async () => {
-  await click('Disconnect');
-  assert.equal(await heading(), 'Connect Dropbox Sign');
-  await click('Connect Dropbox Sign');
-  const response = await click('Deny');
+test('Disconnect → home offers to connect; Deny → a friendly page', async () => {
+  const key = await grantKey();
+  await click(page, 'Disconnect');
+  assert.equal(await heading(page), 'Connect Dropbox Sign');
+  assert.equal(await service.manager.getTokens(key), undefined, 'the grant is forgotten');
+  await click(page, 'Connect Dropbox Sign');
+  const response = await click(page, 'Deny');
   assert.equal(response.status(), 403);
-  assert.equal(await heading(), 'Dropbox Sign was not connected');
+  assert.equal(await heading(page), 'Dropbox Sign was not connected');
   assert.ok(page.url().startsWith(`${service.url}/callback?`));
-  await screenshot('consent-denied');
+  await screenshot(page, 'consent-denied');
 });

@@ -1,38 +1,47 @@
-// The web service: routes, cookies and the OAuth flow. Everything Dropbox Sign-specific goes
-// through hellosign-oauth's OAuthClient (consent URL, code exchange) and TokenManager (fresh
-// access tokens for API calls); this file only decides what the user sees.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// The web service: routes and the OAuth flow. Everything Dropbox Sign-specific goes through
+// hellosign-oauth's OAuthClient (consent URL, code exchange) and TokenManager (fresh access tokens
+// for API calls); this file only decides what the user sees.
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import Fastify from 'fastify';
 import { fetchAccount } from './account.js';
-import { accountPage, connectPage, disconnectPage, homePage, problemPage } from './pages.js';
+import { SESSION_TTL_SECONDS, serviceCookies } from './cookies.js';
+import { malformedRequestHandlers } from './malformed.js';
+import { accountPage, connectPage, disconnectPage, homePage } from './pages.js';
 import { PROBLEMS, problemFor } from './problems.js';
+import { sendPage, sendProblem } from './respond.js';
+import { securityHeaders, securityOptions } from './security.js';
 
-/** Who the browser is: a random id, in a signed cookie. Grants are stored under `user:<id>`. */
-const SESSION_COOKIE = 'hs_session';
-/** The OAuth `state` of the flow this browser started, in a signed cookie, for ten minutes. */
-const STATE_COOKIE = 'hs_oauth_state';
-const STATE_TTL_SECONDS = 600;
-const SESSION_TTL_SECONDS = 30 * 24 * 3600;
+const grantKey = (sessionId) => `user:${sessionId}`;
 
-/** Compares in constant time, so response timing says nothing about the expected state. */
-function sameState(given, expected) {
-  const digest = (value) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
+/** A request made by one of this service's own pages: the browser says so, or at least its Origin does. */
+function fromOwnPage(request, origin) {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin';
+  return request.headers.origin === origin;
+}
+
+/** A navigation that another site started (a link or a redirect), as browsers report it. */
+function startedElsewhere(request) {
+  const site = request.headers['sec-fetch-site'];
+  return site === 'cross-site' || site === 'same-site';
 }
 
 /**
- * Builds the service. `oauth()` returns `{ client, manager, callbackUrl }` (an OAuthClient, a
- * TokenManager and this service's `/callback` as browsers reach it), or `undefined` while they are
- * still being set up. `secureCookies` must be true when browsers reach the service over https.
+ * Builds the service. `oauth()` returns `{ client, manager, sessions, origin, callbackUrl }` (an
+ * OAuthClient, a TokenManager, the session registry of sessions.js, and this service as browsers
+ * reach it), or `undefined` while they are still being set up. `sessionSecrets` sign the cookies,
+ * newest first. `secureCookies` must be true when browsers reach the service over https.
  */
-export function buildApp({ oauth, sessionSecret, secureCookies, log = () => {} }) {
-  // Fastify's request log would print callback URLs, and with them authorization codes.
-  const app = Fastify({ logger: false });
+export function buildApp({ oauth, sessionSecrets, secureCookies, now = Date.now, log = () => {} }) {
   const secure = secureCookies === true;
-  const cookieOptions = { httpOnly: true, sameSite: 'lax', secure, signed: true };
+  const security = securityOptions({ secure });
+  // Fastify's request log would print callback URLs, and with them authorization codes.
+  const app = Fastify({ logger: false, ...malformedRequestHandlers(securityHeaders(security)) });
+  const cookies = serviceCookies({ secure, now });
 
-  app.register(cookie, { secret: sessionSecret, hook: 'onRequest' });
+  app.register(cookie, { secret: sessionSecrets, hook: 'onRequest' });
+  app.register(helmet, security);
   // The Disconnect button posts an empty HTML form; no route reads a form field.
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -40,24 +49,13 @@ export function buildApp({ oauth, sessionSecret, secureCookies, log = () => {} }
     (_r, _b, done) => done(null, {}),
   );
 
-  const sendPage = (reply, status, html) =>
-    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
-  const sendProblem = (reply, problem) => sendPage(reply, problem.status, problemPage(problem));
-
-  /** The session id from the signed cookie, if any. */
-  function sessionId(request) {
-    const raw = request.cookies[SESSION_COOKIE];
-    const unsigned = raw === undefined ? undefined : request.unsignCookie(raw);
-    return unsigned?.valid ? unsigned.value : undefined;
-  }
-
-  /** A new session id, in a new cookie. */
-  function startSession(reply) {
-    const id = randomBytes(18).toString('base64url');
-    reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions, path: '/', maxAge: SESSION_TTL_SECONDS });
-    return id;
-  }
-  const grantKey = (id) => `user:${id}`;
+  // Anything that changes state is a POST, and only this service's own pages may send one: a form
+  // on another site is refused before it can touch the session (its answer sets no cookie).
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return;
+    const ready = oauth();
+    if (ready && !fromOwnPage(request, ready.origin)) return sendProblem(reply, PROBLEMS.crossSite);
+  });
 
   function requireOAuth(reply) {
     const ready = oauth();
@@ -65,27 +63,40 @@ export function buildApp({ oauth, sessionSecret, secureCookies, log = () => {} }
     return ready;
   }
 
+  /** Forgets a grant and its session, in that order: a crash in between leaves the sweep to finish. */
+  async function forget(ready, key) {
+    await ready.manager.delete(key);
+    await ready.sessions.remove(key);
+  }
+
   /** The connected account for this browser, or `undefined` when none is connected. */
-  async function connectedAccount(request, ready) {
-    const id = sessionId(request);
-    if (id === undefined) return undefined;
-    const key = grantKey(id);
+  async function connectedAccount(request, reply, ready) {
+    const session = cookies.session(request);
+    if (session === undefined) return undefined;
+    const key = grantKey(session.id);
     if ((await ready.manager.getTokens(key)) === undefined) return undefined;
+    if (session.renew) {
+      // Signed with an older SESSION_SECRET: sign it with the newest, so the old one can be retired.
+      const endsAt = await ready.sessions.expiresAt(key);
+      if (endsAt !== undefined) cookies.resignSession(reply, session.id, endsAt);
+    }
     return fetchAccount(ready.manager, key);
   }
 
   app.get('/', async (request, reply) => {
     const ready = requireOAuth(reply);
     if (!ready) return reply;
-    const account = await connectedAccount(request, ready);
+    const account = await connectedAccount(request, reply, ready);
     return sendPage(reply, 200, account ? homePage(account) : connectPage());
   });
 
-  app.get('/connect', async (_request, reply) => {
+  app.get('/connect', async (request, reply) => {
     const ready = requireOAuth(reply);
     if (!ready) return reply;
+    // Another site's link starts nothing: the user gets the button, and a click here starts the flow.
+    if (startedElsewhere(request)) return sendPage(reply, 200, connectPage());
     const { url, state } = ready.client.authorizeUrl({ redirectUri: ready.callbackUrl });
-    reply.setCookie(STATE_COOKIE, state, { ...cookieOptions, path: '/callback', maxAge: STATE_TTL_SECONDS });
+    cookies.startFlow(request, reply, state);
     return reply.header('cache-control', 'no-store').redirect(url, 302);
   });
 
@@ -93,49 +104,49 @@ export function buildApp({ oauth, sessionSecret, secureCookies, log = () => {} }
     const ready = requireOAuth(reply);
     if (!ready) return reply;
     const { code, state, error } = request.query;
-    const raw = request.cookies[STATE_COOKIE];
-    const expected = raw === undefined ? undefined : request.unsignCookie(raw);
-    // The state is single-use: whatever happens next, this browser's flow is over.
-    reply.clearCookie(STATE_COOKIE, { path: '/callback' });
-    if (!expected?.valid) return sendProblem(reply, PROBLEMS.missingState);
-    if (typeof state !== 'string' || !sameState(state, expected.value)) return sendProblem(reply, PROBLEMS.forgedState);
+    // The state is checked before anything else, `error` included, and only the flow it belongs to
+    // ends: a forged "access denied" link leaves the real flow as it was.
+    const flow = cookies.takeFlow(request, reply, state);
+    if (flow === 'missing') return sendProblem(reply, PROBLEMS.missingState);
+    if (flow === 'forged') return sendProblem(reply, PROBLEMS.forgedState);
     if (typeof error === 'string') {
-      // Checked after the state, so a forged "denied" redirect cannot end a real flow quietly.
       return sendProblem(reply, error === 'access_denied' ? PROBLEMS.denied : PROBLEMS.consentError);
     }
     if (typeof code !== 'string' || code === '') return sendProblem(reply, PROBLEMS.missingCode);
     let tokens;
     try {
-      tokens = await ready.client.exchangeCode({ code, state, expectedState: expected.value });
+      tokens = await ready.client.exchangeCode({ code, state, expectedState: state });
     } catch (err) {
       log('callback', err);
       return sendProblem(reply, problemFor(err, { duringExchange: true }));
     }
     // A new session id for the new connection: a session cookie planted in this browser before
     // (session fixation) never gets to see the account. The grant it replaces is forgotten.
-    const previous = sessionId(request);
-    await ready.manager.setTokens(grantKey(startSession(reply)), tokens);
-    if (previous !== undefined) await ready.manager.delete(grantKey(previous));
+    const previous = cookies.session(request);
+    const key = grantKey(cookies.startSession(reply));
+    // Listed before it is stored, so that no grant is ever stored without an end.
+    await ready.sessions.add(key, now() + SESSION_TTL_SECONDS * 1000);
+    await ready.manager.setTokens(key, tokens);
+    if (previous !== undefined) await forget(ready, grantKey(previous.id));
     return reply.header('cache-control', 'no-store').redirect('/', 303);
   });
 
   app.get('/account', async (request, reply) => {
     const ready = requireOAuth(reply);
     if (!ready) return reply;
-    const account = await connectedAccount(request, ready);
+    const account = await connectedAccount(request, reply, ready);
     if (!account) return reply.redirect('/', 303);
     return sendPage(reply, 200, accountPage(account));
   });
 
   app.get('/disconnect', async (_request, reply) => sendPage(reply, 200, disconnectPage()));
 
-  // A POST, so another site cannot disconnect the user: SameSite=Lax keeps the cookie off its forms.
   app.post('/disconnect', async (request, reply) => {
     const ready = requireOAuth(reply);
     if (!ready) return reply;
-    const id = sessionId(request);
-    if (id !== undefined) await ready.manager.delete(grantKey(id));
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    const session = cookies.session(request);
+    if (session !== undefined) await forget(ready, grantKey(session.id));
+    cookies.endSession(reply);
     return reply.redirect('/', 303);
   });
 
@@ -144,7 +155,7 @@ export function buildApp({ oauth, sessionSecret, secureCookies, log = () => {} }
   app.setErrorHandler((err, request, reply) => {
     // Fastify's own errors (a malformed request) keep their 4xx status; the page stays friendly.
     if (typeof err.statusCode === 'number' && err.statusCode < 500 && err.code?.startsWith('FST_')) {
-      return sendProblem(reply, { ...PROBLEMS.unexpected, status: err.statusCode, title: 'Bad request' });
+      return sendProblem(reply, { ...PROBLEMS.badRequest, status: err.statusCode });
     }
     log(request.routeOptions?.url ?? 'request', err);
     return sendProblem(reply, problemFor(err));

@@ -1,4 +1,5 @@
 // The service's HTML. Plain pages, no scripts; every value from outside is escaped.
+import { createHash } from 'node:crypto';
 
 const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -11,14 +12,7 @@ export function escapeHtml(value) {
 const connectButton = (label) => `<a class="button" href="/connect">${escapeHtml(label)}</a>`;
 const homeLink = '<a href="/">Home</a>';
 
-function layout(title, body) {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Dropbox Sign example</title>
-<style>
+const STYLE = `
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; color: #1a1a1a; }
 h1 { font-size: 1.6rem; }
 .button, button { display: inline-block; padding: .5rem 1rem; border: 0; border-radius: 4px; background: #0061fe; color: #fff; font: inherit; text-decoration: none; cursor: pointer; }
@@ -27,7 +21,19 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dt { font-weight: 600; }
 form { display: inline; }
 .actions { display: flex; gap: 1rem; align-items: center; margin-top: 1.5rem; }
-</style>
+`;
+
+/** The Content-Security-Policy source that lets this stylesheet, and no other style, apply. */
+export const STYLE_SOURCE = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+
+function layout(title, body) {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Dropbox Sign example</title>
+<style>${STYLE}</style>
 </head>
 <body>
 ${body}
@@ -83,7 +89,9 @@ export function disconnectPage() {
   return layout(
     'Disconnect',
     `<h1>Disconnect Dropbox Sign?</h1>
-<p>This app will forget its access to your Dropbox Sign account.</p>
+<p>This app will delete the access tokens it holds for your Dropbox Sign account.</p>
+<p>Dropbox Sign offers apps no way to hand access back: to end this app’s authorization at
+Dropbox Sign too, disconnect it in your Dropbox Sign account settings.</p>
 <div class="actions">${disconnectButton}${homeLink}</div>`,
   );
 }

@@ -52,6 +52,31 @@ export const PROBLEMS = {
     message: 'We could not reach Dropbox Sign just now. Nothing was lost; please try again in a minute.',
     action: 'retry',
   },
+  crossSite: {
+    status: 403,
+    title: 'This request came from another site',
+    message: 'For your safety nothing was changed. Use the buttons on this app’s own pages.',
+    action: 'home',
+  },
+  badAddress: {
+    status: 400,
+    title: 'This address is not valid',
+    message: 'Part of the address is garbled. Start again from the home page.',
+    action: 'home',
+  },
+  badRequest: {
+    status: 400,
+    title: 'Bad request',
+    message: 'Your browser sent a request this app cannot read. Please try again from the home page.',
+    action: 'home',
+  },
+  tooLarge: {
+    status: 431,
+    title: 'Too much data in this request',
+    message:
+      'Your browser sent more than this app accepts, usually too many cookies. Clearing this site’s cookies fixes it.',
+    action: 'home',
+  },
   notFound: {
     status: 404,
     title: 'Page not found',

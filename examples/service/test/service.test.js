@@ -1,9 +1,11 @@
 // The service end to end over HTTP, against the mock Dropbox Sign bundled with hellosign-oauth:
 // each test drives the flow the way a browser does and asserts what the user would see.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect as openSocket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startService } from '../src/service.js';
-import { Browser, fakeClock, grantKeyOf, parseSetCookies, redisForTest } from './helpers.js';
+import { Browser, fakeClock, grantKeyOf, parseSetCookies } from './helpers.js';
 
 const quiet = { log: () => {} };
 const started = [];
@@ -45,7 +47,7 @@ describe('connecting', () => {
     assert.match(html, /<a class="button" href="\/connect">Connect Dropbox Sign<\/a>/);
   });
 
-  test('/connect keeps the state in a signed, HttpOnly, SameSite=Lax cookie and sends it to consent', async () => {
+  test('/connect keeps the state in a signed, HttpOnly, SameSite=Lax cookie of its own and sends it to consent', async () => {
     const browser = new Browser();
     const response = await browser.request(`${service.url}/connect`);
     assert.equal(response.status, 302);
@@ -53,13 +55,50 @@ describe('connecting', () => {
     assert.equal(`${consent.origin}${consent.pathname}`, `${service.mock.url}/oauth/authorize`);
     assert.equal(consent.searchParams.get('client_id'), service.mock.clientId);
     assert.equal(consent.searchParams.get('redirect_uri'), `${service.url}/callback`);
-    const { hs_oauth_state: cookie } = parseSetCookies(response);
+    const cookies = Object.entries(parseSetCookies(response));
+    assert.equal(cookies.length, 1);
+    const [[name, cookie]] = cookies;
+    assert.match(name, /^hs_flow_[\w-]{16}$/);
     const state = consent.searchParams.get('state');
     assert.ok(state.length >= 16);
-    assert.match(cookie.value, new RegExp(`^${state}\\.[^.]+$`), 'the state, signed');
+    assert.match(cookie.value, new RegExp(`^\\d+\\.${state}\\.[^.]+$`), 'when it started and the state, signed');
     assert.equal(cookie.attributes.httponly, true);
     assert.equal(cookie.attributes.samesite, 'Lax');
-    assert.equal(cookie.attributes.path, '/callback');
+    assert.equal(cookie.attributes.path, '/');
+    assert.equal(cookie.attributes['max-age'], '600');
+  });
+
+  test('two flows at once each complete, and a sixth replaces the oldest', async () => {
+    const browser = new Browser();
+    const consents = [];
+    for (let i = 0; i < 2; i++)
+      consents.push((await browser.request(`${service.url}/connect`)).headers.get('location'));
+    for (const consent of consents.reverse()) {
+      const { html } = await browser.visit(consent);
+      assert.equal(heading(html), 'Connected to Dropbox Sign');
+    }
+    const flows = [];
+    for (let i = 0; i < 6; i++) flows.push((await browser.request(`${service.url}/connect`)).headers.get('location'));
+    assert.equal(heading((await browser.visit(flows[0])).html), 'This sign-in link did not come from this browser');
+    assert.equal(heading((await browser.visit(flows[5])).html), 'Connected to Dropbox Sign');
+  });
+
+  test('a forged "access denied" callback leaves the real flow, which still connects', async () => {
+    const browser = new Browser();
+    const consent = (await browser.request(`${service.url}/connect`)).headers.get('location');
+    const forged = await browser.request(`${service.url}/callback?error=access_denied&state=junk`);
+    assert.equal(forged.status, 400);
+    assert.deepEqual(forged.headers.getSetCookie(), [], 'no cookie touched');
+    assert.equal(heading(await forged.text()), 'This sign-in link did not come from this browser');
+    const { html } = await browser.visit(consent);
+    assert.equal(heading(html), 'Connected to Dropbox Sign');
+  });
+
+  test("another site's link to /connect gets the Connect button and starts no flow", async () => {
+    const response = await fetch(`${service.url}/connect`, { headers: { 'sec-fetch-site': 'cross-site' } });
+    assert.equal(response.status, 200);
+    assert.equal(heading(await response.text()), 'Connect Dropbox Sign');
+    assert.deepEqual(response.headers.getSetCookie(), []);
   });
 
   test('approving shows the connected account on the home page', async () => {
@@ -68,7 +107,10 @@ describe('connecting', () => {
     assert.equal(response.status, 200);
     assert.equal(heading(html), 'Connected to Dropbox Sign');
     assert.match(html, /id="account-email">[^<]+@[^<]+</);
-    assert.ok(await service.manager.getTokens(grantKeyOf(browser, service.url)), 'the grant is stored');
+    assert.ok(
+      await service.manager.getTokens(grantKeyOf(browser.cookie(service.url, 'hs_session'))),
+      'the grant is stored',
+    );
     const account = await browser.visit(`${service.url}/account`);
     assert.equal(account.response.status, 200);
     assert.match(account.html, /<dt>Account ID<\/dt><dd>[^<]+<\/dd>/);
@@ -151,6 +193,96 @@ describe('connecting', () => {
     assert.equal(response.status, 404);
     assertFriendly(html);
   });
+
+  test('every page carries the security headers, redirects included', async () => {
+    const urls = ['/', '/connect', '/callback?code=x&state=y', '/nope', '/disconnect'];
+    for (const path of urls) {
+      const response = await fetch(`${service.url}${path}`, { redirect: 'manual' });
+      const csp = response.headers.get('content-security-policy');
+      assert.match(csp, /default-src 'none'/, path);
+      assert.match(csp, /frame-ancestors 'none'/, path);
+      assert.match(csp, /form-action 'self'/, path);
+      assert.match(csp, /style-src 'sha256-[\w+/=]+'/, path);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(response.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(response.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.equal(response.headers.get('strict-transport-security'), null, 'not over plain http');
+    }
+  });
+});
+
+describe('malformed requests', () => {
+  let service;
+  before(async () => {
+    service = await serve();
+  });
+
+  /** Sends `request` as raw bytes and returns the raw answer (Node's fetch would refuse to send it). */
+  async function raw(request) {
+    const { port } = new URL(service.url);
+    const socket = openSocket(Number(port), '127.0.0.1');
+    const chunks = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => {});
+    socket.end(request);
+    await once(socket, 'close');
+    const text = Buffer.concat(chunks).toString();
+    const [head, body] = [text.slice(0, text.indexOf('\r\n\r\n')), text.slice(text.indexOf('\r\n\r\n') + 4)];
+    return { status: Number(head.split(' ')[1]), head: head.toLowerCase(), body };
+  }
+
+  test('a 64 KB cookie gets a friendly 431 page with the security headers', async () => {
+    const answer = await raw(`GET / HTTP/1.1\r\nhost: x\r\ncookie: big=${'x'.repeat(64 * 1024)}\r\n\r\n`);
+    assert.equal(answer.status, 431);
+    assert.match(answer.head, /content-type: text\/html/);
+    assert.match(answer.head, /content-security-policy: .*frame-ancestors 'none'/);
+    assert.equal(heading(answer.body), 'Too much data in this request');
+    assertFriendly(answer.body);
+  });
+
+  test('a broken request line gets a friendly 400 page', async () => {
+    const answer = await raw('GET /callback?code=SECRET-CODE HTTP/9\r\n\r\n');
+    assert.equal(answer.status, 400);
+    assert.equal(heading(answer.body), 'Bad request');
+    assert.doesNotMatch(answer.body, /SECRET-CODE/);
+  });
+
+  test('bad percent-encoding in the path gets a friendly 400 page that never repeats the URL', async () => {
+    const response = await fetch(`${service.url}/callback%zz?code=SECRET-CODE&state=abc`);
+    assert.equal(response.status, 400);
+    assert.match(response.headers.get('content-type'), /^text\/html/);
+    assert.match(response.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+    const html = await response.text();
+    assert.equal(heading(html), 'This address is not valid');
+    assert.doesNotMatch(html, /SECRET-CODE|code=|%zz/);
+    assertFriendly(html);
+  });
+
+  test('a form body over 1 KB gets a friendly 413 page', async () => {
+    const response = await fetch(`${service.url}/disconnect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: service.url },
+      body: 'x'.repeat(2048),
+    });
+    assert.equal(response.status, 413);
+    assertFriendly(await response.text());
+  });
+});
+
+describe('over https (PUBLIC_URL https://…)', () => {
+  test('cookies carry the __Host- prefix and Secure, and pages send Strict-Transport-Security', async () => {
+    // TLS ends in front of the service (a load balancer); PUBLIC_URL says browsers use https.
+    const service = await serve({ env: { PUBLIC_URL: 'https://app.example.test' } });
+    assert.equal(service.url, 'https://app.example.test');
+    const connect = await fetch(`${service.localUrl}/connect`, { redirect: 'manual' });
+    const [[name, flow]] = Object.entries(parseSetCookies(connect));
+    assert.match(name, /^__Host-hs_flow_/);
+    assert.equal(flow.attributes.secure, true);
+    assert.equal(flow.attributes.path, '/');
+    assert.equal(flow.attributes.domain, undefined);
+    assert.match(connect.headers.get('strict-transport-security'), /max-age=31536000/);
+    assert.match(connect.headers.get('content-security-policy'), /upgrade-insecure-requests/);
+  });
 });
 
 describe('declining', () => {
@@ -169,7 +301,7 @@ describe('using the connection', () => {
   test('an access token the API rejects as expired is refreshed once and /account keeps working', async () => {
     const service = await serve();
     const { browser } = await connect(service);
-    const key = grantKeyOf(browser, service.url);
+    const key = grantKeyOf(browser.cookie(service.url, 'hs_session'));
     const before = (await service.manager.getTokens(key)).accessToken;
     assert.equal(service.mock.expireAccessToken(before), true);
     const { response, html } = await browser.visit(`${service.url}/account`);
@@ -183,7 +315,7 @@ describe('using the connection', () => {
     const now = fakeClock();
     const service = await serve({ now, mock: { consent: 'approve', accessTokenTtlSeconds: 3600 } });
     const { browser } = await connect(service);
-    const key = grantKeyOf(browser, service.url);
+    const key = grantKeyOf(browser.cookie(service.url, 'hs_session'));
     const before = (await service.manager.getTokens(key)).accessToken;
     now.advance(3601 * 1000);
     const { response, html } = await browser.visit(`${service.url}/account`);
@@ -196,7 +328,7 @@ describe('using the connection', () => {
   test('a grant the user revoked gets a page that offers "Reconnect", which works', async () => {
     const service = await serve();
     const { browser } = await connect(service);
-    const tokens = await service.manager.getTokens(grantKeyOf(browser, service.url));
+    const tokens = await service.manager.getTokens(grantKeyOf(browser.cookie(service.url, 'hs_session')));
     // What disconnecting the app in Dropbox Sign's settings does: both tokens stop working.
     assert.equal(service.mock.revokeAccessToken(tokens.accessToken), true);
     assert.equal(service.mock.revokeRefreshToken(tokens.refreshToken), true);
@@ -213,7 +345,7 @@ describe('using the connection', () => {
     const now = fakeClock();
     const service = await serve({ now });
     const { browser } = await connect(service);
-    const key = grantKeyOf(browser, service.url);
+    const key = grantKeyOf(browser.cookie(service.url, 'hs_session'));
     now.advance(2 * 3600 * 1000);
     service.mock.inject({ type: '5xx', status: 503, operation: 'oauthTokenRefresh', times: 5 });
     const down = await browser.visit(`${service.url}/account`);
@@ -230,50 +362,54 @@ describe('using the connection', () => {
   test('disconnecting forgets the grant and home offers to connect again', async () => {
     const service = await serve();
     const { browser } = await connect(service);
-    const key = grantKeyOf(browser, service.url);
+    const key = grantKeyOf(browser.cookie(service.url, 'hs_session'));
     const { response, html } = await browser.visit(`${service.url}/disconnect`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
       body: '',
     });
     assert.equal(response.status, 200);
     assert.match(html, />Connect Dropbox Sign</);
     assert.equal(await service.manager.getTokens(key), undefined);
   });
-});
 
-describe('several instances behind one Redis', () => {
-  let redis;
-  before(async () => {
-    redis = await redisForTest();
+  test('a POST from another site, or from nowhere it names, is refused and changes nothing', async () => {
+    const service = await serve();
+    const { browser } = await connect(service);
+    const key = grantKeyOf(browser.cookie(service.url, 'hs_session'));
+    const others = [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'http://evil.test' },
+      {},
+    ];
+    for (const headers of others) {
+      const response = await browser.request(`${service.url}/disconnect`, { method: 'POST', headers });
+      assert.equal(response.status, 403, JSON.stringify(headers));
+      assert.deepEqual(response.headers.getSetCookie(), [], 'no cookie cleared');
+      assert.equal(heading(await response.text()), 'This request came from another site');
+    }
+    assert.ok(await service.manager.getTokens(key), 'still connected');
+    const own = await browser.request(`${service.url}/disconnect`, {
+      method: 'POST',
+      headers: { origin: service.url },
+    });
+    assert.equal(own.status, 303, 'the Origin of the service itself is enough without Sec-Fetch-Site');
+    assert.equal(await service.manager.getTokens(key), undefined);
   });
-  after(() => redis?.stop());
 
-  test('a grant stored by one instance serves the browser on another', async () => {
-    const sessionSecret = 'a-session-secret-shared-by-both-instances';
-    const first = await serve({ env: { REDIS_URL: redis.url, SESSION_SECRET: sessionSecret } });
-    const mock = first.mock;
-    const second = await startService({
-      ...quiet,
-      port: 0,
-      env: {
-        REDIS_URL: redis.url,
-        SESSION_SECRET: sessionSecret,
-        HELLOSIGN_CLIENT_ID: mock.clientId,
-        HELLOSIGN_CLIENT_SECRET: mock.clientSecret,
-        HELLOSIGN_OAUTH_BASE_URL: mock.url,
-        HELLOSIGN_API_BASE_URL: mock.apiBaseUrl,
-      },
-    });
-    started.push(second);
-    assert.equal(second.mock, undefined, 'configured by the environment, not the bundled mock');
-    const { browser } = await connect(first);
-    // Same host, other port: hand the session cookie over as a load balancer would.
-    const session = browser.cookie(first.url, 'hs_session');
-    const response = await fetch(`${second.url}/account`, {
-      headers: { cookie: `hs_session=${encodeURIComponent(session)}` },
-    });
-    assert.equal(response.status, 200);
-    assert.match(await response.text(), /<dt>Email<\/dt><dd>[^<]+@/);
+  test('a session ended 30 days ago: the sweep deletes its grant, and keeps the others', async () => {
+    const now = fakeClock();
+    const service = await serve({ now });
+    const gone = await connect(service);
+    const goneKey = grantKeyOf(gone.browser.cookie(service.url, 'hs_session'));
+    now.advance(29 * 24 * 3600 * 1000);
+    const kept = await connect(service);
+    const keptKey = grantKeyOf(kept.browser.cookie(service.url, 'hs_session'));
+    assert.equal(await service.sweep(), 0);
+    now.advance(24 * 3600 * 1000 + 1000);
+    assert.equal(await service.sweep(), 1);
+    assert.equal(await service.manager.getTokens(goneKey), undefined, 'the ended session');
+    assert.ok(await service.manager.getTokens(keptKey), 'a live session');
   });
 });
