@@ -50,11 +50,14 @@ export function serviceCookies({ secure, now }) {
       return { id: unsigned.value, renew: unsigned.renew };
     },
 
-    /** A new session id, in a new cookie. */
-    startSession(reply) {
-      const id = randomBytes(18).toString('base64url');
+    /** A new session id; nothing is sent until `startSession` puts it in the cookie. */
+    newSessionId() {
+      return randomBytes(18).toString('base64url');
+    },
+
+    /** Gives this browser the session `id`, replacing the one it had. */
+    startSession(reply, id) {
       reply.setCookie(sessionName, id, { ...attributes, signed: true, maxAge: SESSION_TTL_SECONDS });
-      return id;
     },
 
     /** Signs the session again with the newest secret, keeping when it ends (ms since the epoch). */

@@ -175,6 +175,18 @@ describe('connecting', () => {
     assertFriendly(html);
   });
 
+  test('a code Dropbox Sign refuses leaves no session listed in the store', async () => {
+    const now = fakeClock();
+    const own = await serve({ now });
+    const browser = new Browser();
+    const consent = new URL((await browser.request(`${own.url}/connect`)).headers.get('location'));
+    const state = consent.searchParams.get('state');
+    const { html } = await browser.visit(`${own.url}/callback?code=not-a-code&state=${state}`);
+    assert.equal(heading(html), 'This sign-in link was already used');
+    now.advance(31 * 24 * 3600 * 1000);
+    assert.equal(await own.sweep(), 0, 'nothing to sweep: the session was never kept');
+  });
+
   test('Dropbox Sign down during the exchange gets a "try again" page', async () => {
     service.mock.inject({ type: 'html-502', operation: 'oauthTokenGenerate', times: 5 });
     try {

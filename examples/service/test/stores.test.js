@@ -132,7 +132,7 @@ test('a store it cannot reach stops the start, naming the variable and never the
   }
 });
 
-test('a frozen Redis fails the callback within seconds with a friendly page, and nothing hangs', async () => {
+test('a frozen Redis fails the callback within seconds, before the code is spent, and the browser stays connected', async () => {
   const redis = await redisForTest();
   const mock = await startMockServer();
   const service = await startService({
@@ -145,15 +145,23 @@ test('a frozen Redis fails the callback within seconds with a friendly page, and
   });
   try {
     const browser = new Browser();
+    await browser.visit(`${service.url}/connect`);
+    const connected = browser.cookie(service.url, 'hs_session');
+    // Connecting again (another account, or Reconnect), and the store freezes before the callback.
     const consent = await browser.request(`${service.url}/connect`);
     const callback = (await browser.request(consent.headers.get('location'))).headers.get('location');
+    const exchanges = mock.requests.oauthTokenGenerate;
     redis.freeze();
     const started = Date.now();
     const { response, html } = await browser.visit(callback);
     assert.ok(Date.now() - started < 5000, `answered after ${Date.now() - started} ms`);
     assert.equal(response.status, 500);
     assert.match(html, /<h1>Something went wrong<\/h1>/);
+    assert.equal(mock.requests.oauthTokenGenerate, exchanges, 'the code was not spent on a grant it could not keep');
     redis.thaw();
+    assert.equal(browser.cookie(service.url, 'hs_session'), connected, 'the session cookie was not replaced');
+    const home = await browser.visit(`${service.url}/`);
+    assert.match(home.html, /<h1>Connected to Dropbox Sign<\/h1>/, 'the earlier connection stands');
     assert.equal(await service.sweep(), 0, 'a sweep runs once it is back');
   } finally {
     redis.thaw();
