@@ -270,6 +270,19 @@ describe('malformed requests', () => {
     assertFriendly(html);
   });
 
+  test('cookies named like flows that the service never set do not break connecting', async () => {
+    // As a sibling subdomain can plant over plain http: six of them, names no Set-Cookie can carry.
+    const junk = Array.from({ length: 6 }, (_, i) => `hs_flow_a b${i}=x`).join('; ');
+    const response = await fetch(`${service.url}/connect`, { redirect: 'manual', headers: { cookie: junk } });
+    assert.equal(response.status, 302);
+    assert.match(response.headers.get('location'), /\/oauth\/authorize\?/);
+    assert.deepEqual(
+      Object.keys(parseSetCookies(response)).map((name) => /^hs_flow_[\w-]{16}$/.test(name)),
+      [true],
+      'its own flow cookie, and the others left alone',
+    );
+  });
+
   test('a form body over 1 KB gets a friendly 413 page', async () => {
     const response = await fetch(`${service.url}/disconnect`, {
       method: 'POST',
