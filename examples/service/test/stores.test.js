@@ -119,12 +119,15 @@ for (const mode of SHARED_STORES) {
   });
 }
 
-test('a store it cannot reach stops the start, naming the variable and never the URL', async () => {
-  const unreachable = {
-    REDIS_URL: 'redis://:pw-123@127.0.0.1:1',
-    DATABASE_URL: 'postgres://app:pw-123@127.0.0.1:1/app',
-  };
-  for (const [variable, url] of Object.entries(unreachable)) {
+test('a store it cannot reach or a URL its driver cannot read stops the start, naming the variable and never the URL', async () => {
+  const unusable = [
+    ['REDIS_URL', 'redis://:pw-123@127.0.0.1:1'],
+    ['REDIS_URL', 'redis://:pw-123@127.0.0.1:1/not-a-db-number'],
+    ['REDIS_URL', 'redis://app:pw-123%zz@127.0.0.1:1'],
+    ['DATABASE_URL', 'postgres://app:pw-123@127.0.0.1:1/app'],
+    ['DATABASE_URL', 'postgres://app:pw-123%zz@127.0.0.1:1/app'],
+  ];
+  for (const [variable, url] of unusable) {
     await assert.rejects(
       startService({ ...quiet, port: 0, env: { [variable]: url, TOKEN_KEYS: KEY_1 } }),
       (err) => err.message.startsWith(`Cannot reach the store at ${variable}: `) && !err.message.includes('pw-123'),
