@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import Fastify from 'fastify';
 import { fetchAccount } from './account.js';
 import { SESSION_TTL_SECONDS, serviceCookies } from './cookies.js';
-import { malformedRequestHandlers } from './malformed.js';
+import { ignoreExpectations, malformedRequestHandlers } from './malformed.js';
 import { accountPage, connectPage, disconnectPage, homePage } from './pages.js';
 import { PROBLEMS, problemFor } from './problems.js';
 import { sendPage, sendProblem } from './respond.js';
@@ -36,8 +36,15 @@ function startedElsewhere(request) {
 export function buildApp({ oauth, sessionSecrets, secureCookies, now = Date.now, log = () => {} }) {
   const secure = secureCookies === true;
   const security = securityOptions({ secure });
-  // Fastify's request log would print callback URLs, and with them authorization codes.
-  const app = Fastify({ logger: false, ...malformedRequestHandlers(securityHeaders(security)) });
+  const app = Fastify({
+    // Fastify's request log would print callback URLs, and with them authorization codes.
+    logger: false,
+    // Fastify answers a request that arrives on a busy connection during shutdown with bare JSON;
+    // serving it is safe, as the service closes its stores only after the server.
+    return503OnClosing: false,
+    ...malformedRequestHandlers(securityHeaders(security)),
+  });
+  ignoreExpectations(app.server);
   const cookies = serviceCookies({ secure, now });
 
   app.register(cookie, { secret: sessionSecrets, hook: 'onRequest' });

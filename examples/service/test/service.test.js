@@ -283,6 +283,39 @@ describe('malformed requests', () => {
     );
   });
 
+  test('a request Node would answer bare (no Host, an Expect it cannot meet) gets a page with the security headers', async () => {
+    const requests = ['GET / HTTP/1.1\r\n\r\n', 'GET / HTTP/1.1\r\nhost: x\r\nexpect: tea\r\n\r\n'];
+    for (const request of requests) {
+      const answer = await raw(request);
+      assert.match(answer.head, /content-security-policy: .*frame-ancestors 'none'/, request);
+      assert.equal(heading(answer.body), 'Connect Dropbox Sign', request);
+    }
+  });
+
+  test('a request that reaches the service while it shuts down still gets its page, with the security headers', async () => {
+    const closing = await serve();
+    const { browser } = await connect(closing);
+    const session = `hs_session=${encodeURIComponent(browser.cookie(closing.url, 'hs_session'))}`;
+    // The home page waits for the API; a second request (a load balancer reusing the busy
+    // connection) arrives once shutdown has begun.
+    closing.mock.inject({ type: 'latency', ms: 300, operation: 'other', times: 1 });
+    const socket = openSocket(Number(new URL(closing.url).port), '127.0.0.1');
+    const chunks = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    await once(socket, 'connect');
+    socket.write(`GET / HTTP/1.1\r\nhost: x\r\ncookie: ${session}\r\n\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = closing.close();
+    socket.write('GET /disconnect HTTP/1.1\r\nhost: x\r\n\r\n');
+    await Promise.all([closed, once(socket, 'close')]);
+    const second = Buffer.concat(chunks)
+      .toString()
+      .split(/(?=HTTP\/1\.1 )/)[1];
+    assert.match(second, /^HTTP\/1\.1 200 /);
+    assert.match(second, /content-security-policy: .*frame-ancestors 'none'/i);
+    assert.equal(heading(second), 'Disconnect Dropbox Sign?');
+  });
+
   test('a form body over 1 KB gets a friendly 413 page', async () => {
     const response = await fetch(`${service.url}/disconnect`, {
       method: 'POST',
