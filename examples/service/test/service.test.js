@@ -471,3 +471,55 @@ describe('using the connection', () => {
     assert.ok(await service.manager.getTokens(keptKey), 'a live session');
   });
 });
+
+describe('logs', () => {
+  test('no log line holds a secret, whatever Dropbox Sign echoes back in its errors', async (t) => {
+    const lines = [];
+    t.mock.method(console, 'error', (line) => lines.push(String(line)));
+    const now = fakeClock();
+    const sessionSecret = 'the-session-secret-of-this-test-32-characters';
+    // The service's own logger (no `log` option), as `npm start` runs it.
+    const service = await startService({
+      env: { SESSION_SECRET: sessionSecret },
+      port: 0,
+      now,
+      mock: { consent: 'approve' },
+    });
+    started.push(service);
+    const secrets = [service.mock.clientSecret, sessionSecret];
+
+    const refused = new Browser();
+    const consent = await refused.request(`${service.url}/connect`);
+    const callback = new URL((await refused.request(consent.headers.get('location'))).headers.get('location'));
+    const code = callback.searchParams.get('code');
+    secrets.push(code);
+    const echo = `code ${code} client_secret ${service.mock.clientSecret}`;
+    service.mock.inject({
+      type: 'respond',
+      operation: 'oauthTokenGenerate',
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: 'invalid_grant', error_description: echo }),
+    });
+    assert.equal((await refused.visit(callback.toString())).response.status, 400);
+
+    const { browser } = await connect(service);
+    const session = browser.cookie(service.url, 'hs_session');
+    const tokens = await service.manager.getTokens(grantKeyOf(session));
+    secrets.push(session, tokens.accessToken, tokens.refreshToken);
+    now.advance(2 * 3600 * 1000);
+    service.mock.inject({
+      type: 'respond',
+      operation: 'oauthTokenRefresh',
+      status: 500,
+      headers: { 'content-type': 'text/html' },
+      body: `<p>upstream failed for refresh_token=${tokens.refreshToken}&client_secret=${service.mock.clientSecret}</p>`,
+    });
+    assert.equal((await browser.visit(`${service.url}/account`)).response.status, 503);
+
+    assert.equal(lines.length, 2, lines.join('\n'));
+    for (const line of lines) {
+      for (const secret of secrets) assert.ok(!line.includes(secret), `${line} holds a secret`);
+    }
+  });
+});
