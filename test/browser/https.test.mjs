@@ -83,12 +83,14 @@ test("a sibling subdomain cannot plant the attacker's state: the victim is not c
   assert.equal(started.status, 302);
   const state = new URL(started.location).searchParams.get('state');
   const code = service.mock.issueCode({ state });
-  // The sibling sets those cookies for the whole domain (with and without the prefix), then
-  // sends the victim to the callback with the attacker's code.
+  // The sibling sets those cookies for the whole domain, then sends the victim to the callback
+  // with the attacker's code: with and without the prefix, and dressed up to pass for prefixed
+  // ones (a nameless cookie whose value starts with the name, a name behind a no-break space,
+  // which a parser that trims Unicode white space would take for the prefixed name).
   attack = {
     cookies: started.cookies.flatMap((cookie) => {
       const pair = cookie.split(';')[0];
-      const planted = [pair, pair.replace(/^__Host-/, '')];
+      const planted = [pair, pair.replace(/^__Host-/, ''), `=${pair}`, `\u00a0${pair}`];
       return planted.map((value) => `${value}; Domain=example.test; Path=/; Secure; HttpOnly; SameSite=Lax`);
     }),
     location: `${appUrl}/callback?code=${code}&state=${state}`,

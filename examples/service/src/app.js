@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import Fastify from 'fastify';
 import { fetchAccount } from './account.js';
 import { SESSION_TTL_SECONDS, serviceCookies } from './cookies.js';
-import { malformedRequestHandlers } from './malformed.js';
+import { ignoreExpectations, malformedRequestHandlers } from './malformed.js';
 import { accountPage, connectPage, disconnectPage, homePage } from './pages.js';
 import { PROBLEMS, problemFor } from './problems.js';
 import { sendPage, sendProblem } from './respond.js';
@@ -36,8 +36,15 @@ function startedElsewhere(request) {
 export function buildApp({ oauth, sessionSecrets, secureCookies, now = Date.now, log = () => {} }) {
   const secure = secureCookies === true;
   const security = securityOptions({ secure });
-  // Fastify's request log would print callback URLs, and with them authorization codes.
-  const app = Fastify({ logger: false, ...malformedRequestHandlers(securityHeaders(security)) });
+  const app = Fastify({
+    // Fastify's request log would print callback URLs, and with them authorization codes.
+    logger: false,
+    // Fastify answers a request that arrives on a busy connection during shutdown with bare JSON;
+    // serving it is safe, as the service closes its stores only after the server.
+    return503OnClosing: false,
+    ...malformedRequestHandlers(securityHeaders(security)),
+  });
+  ignoreExpectations(app.server);
   const cookies = serviceCookies({ secure, now });
 
   app.register(cookie, { secret: sessionSecrets, hook: 'onRequest' });
@@ -113,21 +120,29 @@ export function buildApp({ oauth, sessionSecrets, secureCookies, now = Date.now,
       return sendProblem(reply, error === 'access_denied' ? PROBLEMS.denied : PROBLEMS.consentError);
     }
     if (typeof code !== 'string' || code === '') return sendProblem(reply, PROBLEMS.missingCode);
+    // A new session id for the new connection: a session cookie planted in this browser before
+    // (session fixation) never gets to see the account.
+    const id = cookies.newSessionId();
+    const key = grantKey(id);
+    // Listed before the code is spent: a store that is down fails here, while the code is still
+    // unused, and no grant is ever stored without an end.
+    await ready.sessions.add(key, now() + SESSION_TTL_SECONDS * 1000);
     let tokens;
     try {
       tokens = await ready.client.exchangeCode({ code, state, expectedState: state });
     } catch (err) {
       log('callback', err);
+      await ready.sessions.remove(key).catch(() => {});
       return sendProblem(reply, problemFor(err, { duringExchange: true }));
     }
-    // A new session id for the new connection: a session cookie planted in this browser before
-    // (session fixation) never gets to see the account. The grant it replaces is forgotten.
-    const previous = cookies.session(request);
-    const key = grantKey(cookies.startSession(reply));
-    // Listed before it is stored, so that no grant is ever stored without an end.
-    await ready.sessions.add(key, now() + SESSION_TTL_SECONDS * 1000);
     await ready.manager.setTokens(key, tokens);
-    if (previous !== undefined) await forget(ready, grantKey(previous.id));
+    // Only a stored grant replaces the browser's session: until then it keeps the connection it had.
+    const previous = cookies.session(request);
+    cookies.startSession(reply, id);
+    if (previous !== undefined) {
+      // Its session stays listed if this fails, so the sweep deletes the grant at the session's end.
+      await forget(ready, grantKey(previous.id)).catch((err) => log('callback', err));
+    }
     return reply.header('cache-control', 'no-store').redirect('/', 303);
   });
 

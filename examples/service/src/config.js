@@ -53,6 +53,15 @@ function absoluteUrl(env, name) {
   throw new ConfigError(`${name} must be an absolute http(s) URL.`);
 }
 
+/** Where browsers reach the service: an origin, as the service serves its root and prints it at start. */
+function publicOrigin(env) {
+  const url = absoluteUrl(env, VARIABLES.publicUrl);
+  if (url === undefined || new URL(url).origin === url) return url;
+  throw new ConfigError(
+    `${VARIABLES.publicUrl} must be an origin, such as https://app.example.com: no path, query or user.`,
+  );
+}
+
 function storeUrl(env, name, protocols) {
   const value = read(env, name);
   if (value === undefined) return undefined;
@@ -123,7 +132,7 @@ export function readConfig(env = process.env) {
     mock,
     port: port(env),
     host: read(env, VARIABLES.host) ?? '127.0.0.1',
-    publicUrl: absoluteUrl(env, VARIABLES.publicUrl),
+    publicUrl: publicOrigin(env),
     oauthBaseUrl: absoluteUrl(env, VARIABLES.oauthBaseUrl),
     apiBaseUrl: absoluteUrl(env, VARIABLES.apiBaseUrl),
     redisUrl: storeUrl(env, VARIABLES.redisUrl, ['redis:', 'rediss:']),

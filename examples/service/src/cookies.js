@@ -9,6 +9,8 @@ export const FLOW_TTL_SECONDS = 600;
 /** Flows a browser may have open at once; a new one beyond that replaces the oldest. */
 const MAX_FLOWS = 5;
 const SESSION_ID = /^[A-Za-z0-9_-]{24}$/;
+/** What follows the prefix in the name of a flow cookie this service set (see flowName). */
+const FLOW_ID = /^[A-Za-z0-9_-]{16}$/;
 
 const digest = (value) => createHash('sha256').update(value).digest();
 
@@ -29,10 +31,13 @@ export function serviceCookies({ secure, now }) {
   /** A flow's cookie is named after its state, so the callback finds it among the others. */
   const flowName = (state) => `${flowPrefix}${digest(state).toString('base64url').slice(0, 16)}`;
 
-  /** This browser's flows: `{ name, issuedAt, state }`, `state` undefined when the signature is bad. */
+  /**
+   * This browser's flows: `{ name, issuedAt, state }`, `state` undefined when the signature is bad.
+   * Cookies this service cannot have set are not flows: clearing one could not even be sent.
+   */
   function flows(request) {
     return Object.keys(request.cookies)
-      .filter((name) => name.startsWith(flowPrefix))
+      .filter((name) => name.startsWith(flowPrefix) && FLOW_ID.test(name.slice(flowPrefix.length)))
       .map((name) => {
         const unsigned = request.unsignCookie(request.cookies[name]);
         const dot = unsigned.valid ? unsigned.value.indexOf('.') : -1;
@@ -50,11 +55,14 @@ export function serviceCookies({ secure, now }) {
       return { id: unsigned.value, renew: unsigned.renew };
     },
 
-    /** A new session id, in a new cookie. */
-    startSession(reply) {
-      const id = randomBytes(18).toString('base64url');
+    /** A new session id; nothing is sent until `startSession` puts it in the cookie. */
+    newSessionId() {
+      return randomBytes(18).toString('base64url');
+    },
+
+    /** Gives this browser the session `id`, replacing the one it had. */
+    startSession(reply, id) {
       reply.setCookie(sessionName, id, { ...attributes, signed: true, maxAge: SESSION_TTL_SECONDS });
-      return id;
     },
 
     /** Signs the session again with the newest secret, keeping when it ends (ms since the epoch). */

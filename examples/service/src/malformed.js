@@ -6,9 +6,15 @@ import { problemPage } from './pages.js';
 import { PROBLEMS } from './problems.js';
 import { sendProblem } from './respond.js';
 
-/** Fastify's `clientErrorHandler` and `frameworkErrors`, answering with `headers` (securityHeaders). */
+/**
+ * Fastify's options for requests it would not route: `clientErrorHandler` and `frameworkErrors`,
+ * answering with `headers` (securityHeaders), and no bare answer from Node itself.
+ */
 export function malformedRequestHandlers(headers) {
   return {
+    // Node answers an HTTP/1.1 request without Host with a bare 400; the routes answer it instead.
+    http: { requireHostHeader: false },
+
     /** Node could not parse the request, so no route sees it: the answer goes to the socket as is. */
     clientErrorHandler(error, socket) {
       if (error.code === 'ECONNRESET' || socket.destroyed) return;
@@ -36,4 +42,12 @@ export function malformedRequestHandlers(headers) {
       return sendProblem(reply, { ...PROBLEMS.badRequest, status: error.statusCode ?? 400 });
     },
   };
+}
+
+/**
+ * Node answers an `Expect` other than `100-continue` with a bare 417 once nothing listens for it;
+ * RFC 9110 lets a server ignore it, so such a request goes through the routes like any other.
+ */
+export function ignoreExpectations(server) {
+  server.on('checkExpectation', (request, response) => server.emit('request', request, response));
 }

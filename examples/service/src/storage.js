@@ -25,7 +25,13 @@ function memory() {
 async function redis(url, tokenKeys) {
   // Loaded only when used: the redis and postgres modes need their driver package.
   const [{ createClient }, { RedisTokenStore }] = await Promise.all([import('redis'), import('hellosign-oauth/redis')]);
-  const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: 5000 } });
+  let client;
+  try {
+    // It reads the URL here, and a URL it cannot read throws: that too must not print the URL.
+    client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: 5000 } });
+  } catch (error) {
+    throw new StoreUnavailableError('REDIS_URL', error);
+  }
   // Failures reach the requests that hit them; without a listener an 'error' event ends the process.
   client.on('error', () => {});
   // connect() keeps retrying while Redis is away; at start, the first failure is the answer.

@@ -36,6 +36,19 @@ test('URLs and the port are checked', () => {
   assert.equal(readConfig({ ...real, PUBLIC_URL: 'https://app.example/' }).publicUrl, 'https://app.example');
 });
 
+test('PUBLIC_URL is an origin: the service serves its root, its cookies are for Path=/, and it is printed', () => {
+  assert.equal(readConfig({ ...real, PUBLIC_URL: 'https://app.example:8443' }).publicUrl, 'https://app.example:8443');
+  for (const url of ['https://app.example/sign', 'https://app.example/?next=x', 'https://ops:hunter2@app.example']) {
+    assert.throws(
+      () => readConfig({ ...real, PUBLIC_URL: url }),
+      (err) =>
+        err instanceof ConfigError &&
+        err.message === 'PUBLIC_URL must be an origin, such as https://app.example.com: no path, query or user.',
+      url,
+    );
+  }
+});
+
 const key = (bytes = 32) => Buffer.alloc(bytes, 7).toString('base64');
 
 test('SESSION_SECRET takes a list, newest first, each at least 32 characters', () => {

@@ -175,6 +175,18 @@ describe('connecting', () => {
     assertFriendly(html);
   });
 
+  test('a code Dropbox Sign refuses leaves no session listed in the store', async () => {
+    const now = fakeClock();
+    const own = await serve({ now });
+    const browser = new Browser();
+    const consent = new URL((await browser.request(`${own.url}/connect`)).headers.get('location'));
+    const state = consent.searchParams.get('state');
+    const { html } = await browser.visit(`${own.url}/callback?code=not-a-code&state=${state}`);
+    assert.equal(heading(html), 'This sign-in link was already used');
+    now.advance(31 * 24 * 3600 * 1000);
+    assert.equal(await own.sweep(), 0, 'nothing to sweep: the session was never kept');
+  });
+
   test('Dropbox Sign down during the exchange gets a "try again" page', async () => {
     service.mock.inject({ type: 'html-502', operation: 'oauthTokenGenerate', times: 5 });
     try {
@@ -256,6 +268,52 @@ describe('malformed requests', () => {
     assert.equal(heading(html), 'This address is not valid');
     assert.doesNotMatch(html, /SECRET-CODE|code=|%zz/);
     assertFriendly(html);
+  });
+
+  test('cookies named like flows that the service never set do not break connecting', async () => {
+    // As a sibling subdomain can plant over plain http: six of them, names no Set-Cookie can carry.
+    const junk = Array.from({ length: 6 }, (_, i) => `hs_flow_a b${i}=x`).join('; ');
+    const response = await fetch(`${service.url}/connect`, { redirect: 'manual', headers: { cookie: junk } });
+    assert.equal(response.status, 302);
+    assert.match(response.headers.get('location'), /\/oauth\/authorize\?/);
+    assert.deepEqual(
+      Object.keys(parseSetCookies(response)).map((name) => /^hs_flow_[\w-]{16}$/.test(name)),
+      [true],
+      'its own flow cookie, and the others left alone',
+    );
+  });
+
+  test('a request Node would answer bare (no Host, an Expect it cannot meet) gets a page with the security headers', async () => {
+    const requests = ['GET / HTTP/1.1\r\n\r\n', 'GET / HTTP/1.1\r\nhost: x\r\nexpect: tea\r\n\r\n'];
+    for (const request of requests) {
+      const answer = await raw(request);
+      assert.match(answer.head, /content-security-policy: .*frame-ancestors 'none'/, request);
+      assert.equal(heading(answer.body), 'Connect Dropbox Sign', request);
+    }
+  });
+
+  test('a request that reaches the service while it shuts down still gets its page, with the security headers', async () => {
+    const closing = await serve();
+    const { browser } = await connect(closing);
+    const session = `hs_session=${encodeURIComponent(browser.cookie(closing.url, 'hs_session'))}`;
+    // The home page waits for the API; a second request (a load balancer reusing the busy
+    // connection) arrives once shutdown has begun.
+    closing.mock.inject({ type: 'latency', ms: 300, operation: 'other', times: 1 });
+    const socket = openSocket(Number(new URL(closing.url).port), '127.0.0.1');
+    const chunks = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    await once(socket, 'connect');
+    socket.write(`GET / HTTP/1.1\r\nhost: x\r\ncookie: ${session}\r\n\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = closing.close();
+    socket.write('GET /disconnect HTTP/1.1\r\nhost: x\r\n\r\n');
+    await Promise.all([closed, once(socket, 'close')]);
+    const second = Buffer.concat(chunks)
+      .toString()
+      .split(/(?=HTTP\/1\.1 )/)[1];
+    assert.match(second, /^HTTP\/1\.1 200 /);
+    assert.match(second, /content-security-policy: .*frame-ancestors 'none'/i);
+    assert.equal(heading(second), 'Disconnect Dropbox Sign?');
   });
 
   test('a form body over 1 KB gets a friendly 413 page', async () => {
@@ -411,5 +469,57 @@ describe('using the connection', () => {
     assert.equal(await service.sweep(), 1);
     assert.equal(await service.manager.getTokens(goneKey), undefined, 'the ended session');
     assert.ok(await service.manager.getTokens(keptKey), 'a live session');
+  });
+});
+
+describe('logs', () => {
+  test('no log line holds a secret, whatever Dropbox Sign echoes back in its errors', async (t) => {
+    const lines = [];
+    t.mock.method(console, 'error', (line) => lines.push(String(line)));
+    const now = fakeClock();
+    const sessionSecret = 'the-session-secret-of-this-test-32-characters';
+    // The service's own logger (no `log` option), as `npm start` runs it.
+    const service = await startService({
+      env: { SESSION_SECRET: sessionSecret },
+      port: 0,
+      now,
+      mock: { consent: 'approve' },
+    });
+    started.push(service);
+    const secrets = [service.mock.clientSecret, sessionSecret];
+
+    const refused = new Browser();
+    const consent = await refused.request(`${service.url}/connect`);
+    const callback = new URL((await refused.request(consent.headers.get('location'))).headers.get('location'));
+    const code = callback.searchParams.get('code');
+    secrets.push(code);
+    const echo = `code ${code} client_secret ${service.mock.clientSecret}`;
+    service.mock.inject({
+      type: 'respond',
+      operation: 'oauthTokenGenerate',
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: 'invalid_grant', error_description: echo }),
+    });
+    assert.equal((await refused.visit(callback.toString())).response.status, 400);
+
+    const { browser } = await connect(service);
+    const session = browser.cookie(service.url, 'hs_session');
+    const tokens = await service.manager.getTokens(grantKeyOf(session));
+    secrets.push(session, tokens.accessToken, tokens.refreshToken);
+    now.advance(2 * 3600 * 1000);
+    service.mock.inject({
+      type: 'respond',
+      operation: 'oauthTokenRefresh',
+      status: 500,
+      headers: { 'content-type': 'text/html' },
+      body: `<p>upstream failed for refresh_token=${tokens.refreshToken}&client_secret=${service.mock.clientSecret}</p>`,
+    });
+    assert.equal((await browser.visit(`${service.url}/account`)).response.status, 503);
+
+    assert.equal(lines.length, 2, lines.join('\n'));
+    for (const line of lines) {
+      for (const secret of secrets) assert.ok(!line.includes(secret), `${line} holds a secret`);
+    }
   });
 });

@@ -119,12 +119,15 @@ for (const mode of SHARED_STORES) {
   });
 }
 
-test('a store it cannot reach stops the start, naming the variable and never the URL', async () => {
-  const unreachable = {
-    REDIS_URL: 'redis://:pw-123@127.0.0.1:1',
-    DATABASE_URL: 'postgres://app:pw-123@127.0.0.1:1/app',
-  };
-  for (const [variable, url] of Object.entries(unreachable)) {
+test('a store it cannot reach or a URL its driver cannot read stops the start, naming the variable and never the URL', async () => {
+  const unusable = [
+    ['REDIS_URL', 'redis://:pw-123@127.0.0.1:1'],
+    ['REDIS_URL', 'redis://:pw-123@127.0.0.1:1/not-a-db-number'],
+    ['REDIS_URL', 'redis://app:pw-123%zz@127.0.0.1:1'],
+    ['DATABASE_URL', 'postgres://app:pw-123@127.0.0.1:1/app'],
+    ['DATABASE_URL', 'postgres://app:pw-123%zz@127.0.0.1:1/app'],
+  ];
+  for (const [variable, url] of unusable) {
     await assert.rejects(
       startService({ ...quiet, port: 0, env: { [variable]: url, TOKEN_KEYS: KEY_1 } }),
       (err) => err.message.startsWith(`Cannot reach the store at ${variable}: `) && !err.message.includes('pw-123'),
@@ -132,7 +135,7 @@ test('a store it cannot reach stops the start, naming the variable and never the
   }
 });
 
-test('a frozen Redis fails the callback within seconds with a friendly page, and nothing hangs', async () => {
+test('a frozen Redis fails the callback within seconds, before the code is spent, and the browser stays connected', async () => {
   const redis = await redisForTest();
   const mock = await startMockServer();
   const service = await startService({
@@ -145,15 +148,23 @@ test('a frozen Redis fails the callback within seconds with a friendly page, and
   });
   try {
     const browser = new Browser();
+    await browser.visit(`${service.url}/connect`);
+    const connected = browser.cookie(service.url, 'hs_session');
+    // Connecting again (another account, or Reconnect), and the store freezes before the callback.
     const consent = await browser.request(`${service.url}/connect`);
     const callback = (await browser.request(consent.headers.get('location'))).headers.get('location');
+    const exchanges = mock.requests.oauthTokenGenerate;
     redis.freeze();
     const started = Date.now();
     const { response, html } = await browser.visit(callback);
     assert.ok(Date.now() - started < 5000, `answered after ${Date.now() - started} ms`);
     assert.equal(response.status, 500);
     assert.match(html, /<h1>Something went wrong<\/h1>/);
+    assert.equal(mock.requests.oauthTokenGenerate, exchanges, 'the code was not spent on a grant it could not keep');
     redis.thaw();
+    assert.equal(browser.cookie(service.url, 'hs_session'), connected, 'the session cookie was not replaced');
+    const home = await browser.visit(`${service.url}/`);
+    assert.match(home.html, /<h1>Connected to Dropbox Sign<\/h1>/, 'the earlier connection stands');
     assert.equal(await service.sweep(), 0, 'a sweep runs once it is back');
   } finally {
     redis.thaw();
